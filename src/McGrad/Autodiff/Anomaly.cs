@@ -22,11 +22,21 @@ public static class Anomaly
     /// <summary>Turns anomaly detection on until the returned scope is disposed.</summary>
     public static AnomalyScope Detect() => new(true);
 
+    /// <summary>The op whose gradient rule is running on this thread (null outside backward).</summary>
+    [ThreadStatic]
+    internal static string? CurrentBackwardOp;
+
     internal static void Check(Tensor t, string op, string phase)
     {
         if (!HasNonFinite(t, out var index, out var value))
         {
             return;
+        }
+
+        var owner = CurrentBackwardOp;
+        if (owner != null && phase == "forward")
+        {
+            throw new AnomalyException(owner, $"backward of op '{owner}' produced {value} (in its '{op}' step) at flat index {index} of a {t.Shape} {t.DType} tensor.");
         }
 
         throw new AnomalyException(op, $"{phase} of op '{op}' produced {value} at flat index {index} of its {t.Shape} {t.DType} result.");

@@ -55,7 +55,18 @@ internal static class Engine
                 }
 
                 var rule = node.Rule ?? throw new InvalidOperationException($"Backward through a freed graph: op '{node.Op}' (output {node.OutputShape}) was already differentiated and its saved tensors released. Pass retainGraph: true to the first backward call to differentiate twice.");
-                var grads = rule(g, node);
+                Tensor?[] grads;
+                var outer = Anomaly.CurrentBackwardOp;
+                Anomaly.CurrentBackwardOp = node.Op;
+                try
+                {
+                    grads = rule(g, node);
+                }
+                finally
+                {
+                    Anomaly.CurrentBackwardOp = outer;
+                }
+
                 if (!retainGraph)
                 {
                     node.Rule = null;
