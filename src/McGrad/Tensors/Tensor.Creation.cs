@@ -132,7 +132,7 @@ public sealed partial class Tensor
         var step = count > 1 ? (end - start) / (count - 1) : 0;
         for (var i = 0; i < count; i++)
         {
-            t.SetFlat(i, i == count - 1 ? end : start + (i * step));
+            t.SetFlat(i, i == count - 1 && count > 1 ? end : start + (i * step));
         }
 
         return t;
