@@ -48,4 +48,70 @@ internal static class Stats
         var v = x.Sum(v => (v - m) * (v - m)) / (x.Length - 1);
         return (m, v);
     }
+
+    /// <summary>Regularised lower incomplete gamma P(a, x): series for x &lt; a + 1, Lentz continued fraction otherwise.</summary>
+    public static double GammaP(double a, double x, Func<double, double> logGamma)
+    {
+        if (x <= 0)
+        {
+            return 0;
+        }
+
+        if (x < a + 1)
+        {
+            double sum = 1 / a, term = 1 / a;
+            for (var n = 1; n < 1000; n++)
+            {
+                term *= x / (a + n);
+                sum += term;
+                if (Math.Abs(term) < Math.Abs(sum) * 1e-15)
+                {
+                    break;
+                }
+            }
+
+            return sum * Math.Exp((-x) + (a * Math.Log(x)) - logGamma(a));
+        }
+
+        double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
+        for (var i = 1; i < 1000; i++)
+        {
+            var an = -i * (i - a);
+            b += 2;
+            d = (an * d) + b;
+            d = Math.Abs(d) < 1e-300 ? 1e-300 : d;
+            c = b + (an / c);
+            c = Math.Abs(c) < 1e-300 ? 1e-300 : c;
+            d = 1 / d;
+            var delta = d * c;
+            h *= delta;
+            if (Math.Abs(delta - 1) < 1e-15)
+            {
+                break;
+            }
+        }
+
+        return 1 - (Math.Exp((-x) + (a * Math.Log(x)) - logGamma(a)) * h);
+    }
+
+    /// <summary>max_k |F_n(k) − F(k)| over the integers (a conservative KS statistic for discrete laws).</summary>
+    public static double DiscreteKs(double[] samples, Func<int, double> cdf, int maxK)
+    {
+        var n = samples.Length;
+        var counts = new int[maxK + 2];
+        foreach (var v in samples)
+        {
+            counts[Math.Min((int)v, maxK + 1)]++;
+        }
+
+        var acc = 0;
+        var d = 0.0;
+        for (var k = 0; k <= maxK; k++)
+        {
+            acc += counts[k];
+            d = Math.Max(d, Math.Abs(((double)acc / n) - cdf(k)));
+        }
+
+        return d;
+    }
 }
