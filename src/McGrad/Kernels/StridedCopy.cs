@@ -94,6 +94,12 @@ internal static class StridedCopy
 
         var rows = plan.Size / inner;
         var grainRows = Math.Max(1, Parallelism.ElementwiseGrain / inner);
+        if (rows <= grainRows)
+        {
+            CopyRows(src, dst, plan, 0, rows); // small copies: no closure, no scheduling
+            return;
+        }
+
         Parallelism.For(rows, grainRows, (start, count) => CopyRows(src, dst, plan, start, count));
     }
 
