@@ -154,7 +154,9 @@ internal static class SoftmaxKernels
                 var s = TensorPrimitives.Sum<T>(dst);
                 if (log)
                 {
-                    TensorPrimitives.Subtract(row, shift + T.Log(s), dst);
+                    // (x − shift) − log s: exact when x = shift, unlike x − (shift + log s).
+                    TensorPrimitives.Subtract(row, shift, dst);
+                    TensorPrimitives.Subtract(dst, T.Log(s), dst);
                 }
                 else
                 {
@@ -188,7 +190,6 @@ internal static class SoftmaxKernels
                 if (log)
                 {
                     TensorPrimitives.Log<T>(sum, sum);
-                    TensorPrimitives.Add<T>(sum, shiftK, sum);
                 }
 
                 for (var j = 0; j < n; j++)
@@ -196,7 +197,8 @@ internal static class SoftmaxKernels
                     var dst = y.AsSpan(baseIn + (j * inner) + k0, kc);
                     if (log)
                     {
-                        TensorPrimitives.Subtract<T>(x.AsSpan(baseIn + (j * inner) + k0, kc), sum, dst);
+                        TensorPrimitives.Subtract<T>(x.AsSpan(baseIn + (j * inner) + k0, kc), shiftK, dst);
+                        TensorPrimitives.Subtract<T>(dst, sum, dst);
                     }
                     else
                     {

@@ -255,6 +255,10 @@ public class ReductionTests
         cv.Sum().Backward();
         RefLoops.Close([0, 1, 1, 0, 0, 0, 0, 0], cols.Grad!, 0);
 
+        var scalar = Tensor.Scalar(4.0, DType.Float64).RequireGrad();
+        Assert.Equal(4.0, scalar.Max().Item());
+        Assert.Equal(1.0, Autograd.Grad(scalar.Min(), scalar).Item());
+
         var all = Tensor.FromArray([2.0, 9, 9]).RequireGrad();
         all.Max().Backward();
         RefLoops.Close([0, 1, 0], all.Grad!, 0);
