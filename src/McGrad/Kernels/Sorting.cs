@@ -84,7 +84,8 @@ internal static class SortKernels
         }
 
         var select = keep <= SelectLimit && keep < n;
-        Parallelism.For(fibers, Math.Max(1, Parallelism.ElementwiseGrain / Math.Max(1, n * 8)), (start, count) =>
+        var grain = (int)Math.Max(1, Parallelism.ElementwiseGrain / Math.Max(1L, (long)n * 8));
+        Parallelism.For(fibers, grain, (start, count) =>
         {
             var keys = ArrayPool<T>.Shared.Rent(n);
             var perm = ArrayPool<int>.Shared.Rent(n);

@@ -128,8 +128,11 @@ public class SoftmaxTests
         Assert.Equal(double.PositiveInfinity, Tensor.FromArray([1.0, double.PositiveInfinity]).LogSumExp().Item());
         Assert.True(double.IsNaN(Tensor.FromArray([1.0, double.NaN]).LogSumExp().Item()));
 
-        // An empty slice: log(0) = -inf.
+        // An empty slice: log(0) = -inf; softmax of empty slices is empty.
         RefLoops.Close([ninf, ninf], Tensor.Zeros([2, 0], DType.Float64).LogSumExp(1), 0);
+        Assert.Equal(new Shape(2, 0), Tensor.Zeros([2, 0], DType.Float64).Softmax(1).Shape);
+        Assert.Equal(new Shape(0, 3), Tensor.Zeros([0, 3], DType.Float64).LogSoftmax(0).Shape);
+        Assert.Equal(new Shape(3), Tensor.Zeros([0, 3], DType.Float64).LogSumExp(0).Shape);
 
         // Softmax gives probability 0 to -inf entries; log-softmax keeps them at -inf.
         RefLoops.Close([0, 0.5, 0.5], Tensor.FromArray([ninf, 3.0, 3.0]).Softmax(), 1e-16);
