@@ -331,34 +331,54 @@ internal readonly struct EluOp(double alpha) : IUnaryOp
     }
 }
 
-/// <summary>σ(x) = 1/(1 + e⁻ˣ), evaluated as 1/(1 + e^{−|x|}) or e^{−|x|}/(1 + e^{−|x|}) so nothing overflows.</summary>
+/// <summary>
+/// σ(x) = 1/(1 + e⁻ˣ). <c>TensorPrimitives.Sigmoid</c> is accurate to an ulp or two and never NaN, but returns 0
+/// once e⁻ˣ overflows (x &lt; −88.7 in float32, &lt; −709.8 in float64) where σ(x) ≈ eˣ is still representable; elements
+/// below a cutoff are recomputed as eˣ/(1 + eˣ), which cannot overflow there. Each element depends on itself only.
+/// </summary>
 internal struct SigmoidOp : IUnaryOp
 {
     public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TensorPrimitives.Abs(x, y);
-        TensorPrimitives.Negate(y, y);
-        TensorPrimitives.Exp(y, y); // e = exp(−|x|) ∈ [0, 1]
+        if (x.IsEmpty)
+        {
+            return; // TensorPrimitives.Sigmoid rejects empty spans
+        }
+
+        TensorPrimitives.Sigmoid(x, y);
+        var cutoff = T.CreateTruncating(typeof(T) == typeof(float) ? -80.0 : -700.0);
         ref var rx = ref MemoryMarshal.GetReference(x);
-        ref var ry = ref MemoryMarshal.GetReference(y);
         var i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
+            var vc = new Vector<T>(cutoff);
             for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var v = Vector.LoadUnsafe(ref rx, (nuint)i);
-                var e = Vector.LoadUnsafe(ref ry, (nuint)i);
-                var r = Vector<T>.One / (Vector<T>.One + e);
-                Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<T>.Zero), r, e * r).StoreUnsafe(ref ry, (nuint)i);
+                if (Vector.LessThanAny(Vector.LoadUnsafe(ref rx, (nuint)i), vc))
+                {
+                    for (var k = i; k < i + Vector<T>.Count; k++)
+                    {
+                        y[k] = Tail(x[k], y[k], cutoff);
+                    }
+                }
             }
         }
 
         for (; i < x.Length; i++)
         {
-            var e = y[i];
-            var r = T.One / (T.One + e);
-            y[i] = x[i] >= T.Zero ? r : e * r;
+            y[i] = Tail(x[i], y[i], cutoff);
         }
+    }
+
+    private static T Tail<T>(T x, T y, T cutoff) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(x < cutoff))
+        {
+            return y;
+        }
+
+        var e = T.Exp(x);
+        return e / (T.One + e);
     }
 }
 

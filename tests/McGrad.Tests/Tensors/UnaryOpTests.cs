@@ -139,6 +139,10 @@ public class UnaryOpTests
         AssertEdge([1e-8, -1e-8, 1e300, -1000], t => t.Reciprocal(), v => 1 / v, "Reciprocal");
         AssertEdge([1e-8, 2, 1e100, 0], t => t.Pow(2.5), v => Math.Pow(v, 2.5), "Pow");
         AssertEdge([-1000, 1000, 0.25], t => t.Clamp(-1, 1), v => Math.Clamp(v, -1, 1), "Clamp");
+
+        // Past the point where e⁻ˣ overflows, σ(x) ≈ eˣ is a subnormal: still nonzero, to subnormal precision.
+        AssertRelative([Math.Exp(-720), Math.Exp(-740)], Tensor.FromArray([-720.0, -740.0]).Sigmoid().ToDoubleArray(), 1e-9, "Sigmoid subnormal");
+        AssertRelative([Math.Exp(-90)], Tensor.FromArray([-90f]).Sigmoid().ToDoubleArray(), 1e-5, "Sigmoid float32 subnormal");
     }
 
     private static void AssertEdge(double[] x, Func<Tensor, Tensor> f, Func<double, double> reference, string name)
