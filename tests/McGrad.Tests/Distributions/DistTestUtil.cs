@@ -91,9 +91,15 @@ internal static class Ref
         var m = ColumnMoments(samples, cols);
         for (var j = 0; j < cols; j++)
         {
+            if (variance[j] == 0)
+            {
+                Assert.True(m[j].Mean == mean[j] && m[j].Var == 0, $"{family}[{j}]: a degenerate law must always give {mean[j]}; sample mean {m[j].Mean}, variance {m[j].Var}");
+                continue;
+            }
+
             var zMean = (m[j].Mean - mean[j]) / Math.Sqrt(variance[j] / n);
             Assert.True(Math.Abs(zMean) < 4, $"{family}[{j}]: sample mean {m[j].Mean}, expected {mean[j]} (z = {zMean})");
-            var seVar = Math.Sqrt(Math.Max(m[j].M4 - (m[j].Var * m[j].Var), 1e-300) / n);
+            var seVar = Math.Sqrt(Math.Max(m[j].M4 - ((n - 3.0) / (n - 1) * m[j].Var * m[j].Var), 1e-300) / n);
             var zVar = (m[j].Var - variance[j]) / seVar;
             Assert.True(Math.Abs(zVar) < 4, $"{family}[{j}]: sample variance {m[j].Var}, expected {variance[j]} (z = {zVar})");
         }
