@@ -55,7 +55,7 @@ public abstract class Distribution
     {
         if (!HasRSample)
         {
-            throw new NotSupportedException($"{Name}: Sample is not implemented.");
+            throw new NotSupportedException($"{Name}: Sample is not implemented; a Distribution subclass must override Sample, or HasRSample and RSample.");
         }
 
         using (Autodiff.Autograd.NoGrad())
