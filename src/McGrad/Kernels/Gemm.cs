@@ -544,10 +544,10 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>
-    /// The blocked algorithm (Goto and van de Geijn, 2008): loops over column blocks (NC) and depth blocks (KC, packing
-    /// B once per block), then over tiles of MC rows × a range of NR-panels, each packing its own A block. Tiles are
-    /// independent, so they run in parallel; each output element is accumulated over the same KC blocks in the same
-    /// order whatever the tiling, so results do not depend on the thread count.
+    /// The blocked algorithm (Goto and van de Geijn, 2008). In parallel, C is cut into a grid of regions whose edges
+    /// lie on the MR×NR micro-tile grid, and each region runs the whole blocked loop on its own (one parallel step, no
+    /// barriers). Every output element is accumulated over the same KC blocks, in the same order and with the same
+    /// store as in the serial loop, so results do not depend on the thread count or the grid.
     /// </summary>
     private static void Blocked<T, TK>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, bool parallel)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -560,72 +560,93 @@ internal static unsafe class ManagedGemm
         var kBlocks = (k + KcMax - 1) / KcMax;
         var kc = (k + kBlocks - 1) / kBlocks;
 
-        // MC: balanced row blocks, a multiple of MR.
+        if (!parallel)
+        {
+            Region<T, TK>(transA, transB, 0, m, 0, n, k, kc, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        // About two regions per thread: rows first (each row group re-packs B, a cheap copy), then columns.
+        var target = 2 * Parallelism.MaxThreads;
+        var rowPanels = (m + mr - 1) / mr;
+        var colPanels = (n + nr - 1) / nr;
+        var rGroups = Math.Clamp(rowPanels / 4, 1, target);
+        var cGroups = Math.Clamp(colPanels / 2, 1, (target + rGroups - 1) / rGroups);
+        var rowsPer = (rowPanels + rGroups - 1) / rGroups * mr;
+        var colsPer = (colPanels + cGroups - 1) / cGroups * nr;
+        rGroups = (m + rowsPer - 1) / rowsPer;
+        cGroups = (n + colsPer - 1) / colsPer;
+        nint ia = (nint)a, ib = (nint)b, ic = (nint)c;
+        Parallelism.For(rGroups * cGroups, 1, (s, cnt) =>
+        {
+            for (var t = s; t < s + cnt; t++)
+            {
+                var i0 = t / cGroups * rowsPer;
+                var j0 = t % cGroups * colsPer;
+                Region<T, TK>(transA, transB, i0, Math.Min(m, i0 + rowsPer), j0, Math.Min(n, j0 + colsPer), k, kc, alpha, (T*)ia, lda, (T*)ib, ldb, beta, (T*)ic, ldc);
+            }
+        });
+    }
+
+    /// <summary>
+    /// C[i0..i1, j0..j1) of the product: loops jc (NC columns), pc (KC depth: packs B), ic (MC rows: packs A), then
+    /// NR-panels × MR-panels of micro-kernel calls. i0 and j0 lie on the micro-tile grid.
+    /// </summary>
+    private static void Region<T, TK>(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, int kc, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        var mr = TK.MR;
+        var nr = TK.NR;
+        var m = i1 - i0;
+        var n = j1 - j0;
         var mBlocks = (m + McMax - 1) / McMax;
         var mc = RoundUp((m + mBlocks - 1) / mBlocks, mr);
-        mBlocks = (m + mc - 1) / mc;
-
         var ncMax = Math.Min(NcMax, RoundUp(n, nr));
         var bBuf = Scratch<T>.Rent((ncMax * kc) + 64);
+        var aBuf = Scratch<T>.RentA((mc * kc) + 64);
         try
         {
-            fixed (T* bRaw = bBuf)
+            fixed (T* bRaw = bBuf, aRaw = aBuf)
             {
                 var pb = Align(bRaw);
-                for (var jc = 0; jc < n; jc += ncMax)
+                var pa = Align(aRaw);
+                for (var jc = j0; jc < j1; jc += ncMax)
                 {
-                    var nc = Math.Min(ncMax, n - jc);
+                    var nc = Math.Min(ncMax, j1 - jc);
                     var nPanels = (nc + nr - 1) / nr;
 
-                    // Parallel tiles split the columns too (about 256 per tile) when there are few row blocks.
-                    var nSplit = parallel && mBlocks < 4 * Parallelism.MaxThreads ? Math.Max(1, Math.Min(nPanels, (nc + 255) / 256)) : 1;
-                    var panelsPerSplit = (nPanels + nSplit - 1) / nSplit;
-                    nSplit = (nPanels + panelsPerSplit - 1) / panelsPerSplit;
-                    var tasks = mBlocks * nSplit;
-
+                    // With few B panels each A panel is used once or twice: full MR-row panels are then read in place
+                    // (a transposing pack would cost as much as the product); only a ragged last panel is packed.
+                    var rowsA = !transA && nPanels <= 2;
                     for (var pc = 0; pc < k; pc += kc)
                     {
                         var kcur = Math.Min(kc, k - pc);
-                        var job = new TileJob<T>
+                        var mode = pc > 0 ? 1 : beta == T.Zero ? 0 : beta == T.One ? 1 : 2;
+                        PackB(b, ldb, transB, pc, kcur, jc, nc, 0, nPanels, nr, pb);
+                        for (var ib = i0; ib < i1; ib += mc)
                         {
-                            A = a,
-                            Lda = lda,
-                            TransA = transA,
-                            RowsA = !transA && nPanels <= 2,
-                            PackedB = pb,
-                            C = c + jc,
-                            Ldc = ldc,
-                            Alpha = alpha,
-                            Beta = beta,
-                            Mode = pc > 0 ? 1 : beta == T.Zero ? 0 : beta == T.One ? 1 : 2,
-                            M = m,
-                            Mc = mc,
-                            Nc = nc,
-                            NPanels = nPanels,
-                            PanelsPerSplit = panelsPerSplit,
-                            NSplit = nSplit,
-                            Pc = pc,
-                            Kc = kcur,
-                        };
-
-                        if (parallel && (long)kcur * nc >= 1 << 16)
-                        {
-                            PackBParallel(b, ldb, transB, pc, kcur, jc, nc, nPanels, nr, pb);
-                        }
-                        else
-                        {
-                            PackB(b, ldb, transB, pc, kcur, jc, nc, 0, nPanels, nr, pb);
-                        }
-
-                        if (parallel && tasks > 1)
-                        {
-                            TilesParallel<T, TK>(job, tasks);
-                        }
-                        else
-                        {
-                            for (var t = 0; t < tasks; t++)
+                            var mcur = Math.Min(mc, i1 - ib);
+                            var full = rowsA ? mcur / mr * mr : 0;
+                            PackA(a, lda, transA, ib + full, mcur - full, pc, kcur, mr, pa);
+                            for (var jp = 0; jp < nPanels; jp++)
                             {
-                                Tile<T, TK>(job, t);
+                                var ncols = Math.Min(nr, nc - (jp * nr));
+                                var bp = pb + ((long)jp * nr * kcur);
+                                var cp = c + ((long)ib * ldc) + jc + (jp * nr);
+                                for (var ir = 0; ir < mcur; ir += mr)
+                                {
+                                    if (ir < full)
+                                    {
+                                        TK.RunRows(kcur, a + ((long)(ib + ir) * lda) + pc, lda, bp, cp, ldc, ncols, alpha, beta, mode);
+                                    }
+                                    else
+                                    {
+                                        TK.Run(kcur, pa + ((long)(ir - full) * kcur), bp, cp, ldc, Math.Min(mr, mcur - ir), ncols, alpha, beta, mode);
+                                    }
+
+                                    cp += (long)mr * ldc;
+                                }
                             }
                         }
                     }
@@ -634,102 +655,9 @@ internal static unsafe class ManagedGemm
         }
         finally
         {
+            Scratch<T>.ReturnA(aBuf);
             Scratch<T>.Return(bBuf);
         }
-    }
-
-    private static void PackBParallel<T>(T* b, int ldb, bool transB, int pc, int kc, int jc, int nc, int nPanels, int nr, T* pb)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var ib = (nint)b;
-        var ipb = (nint)pb;
-        Parallelism.For(nPanels, Math.Max(1, nPanels / (4 * Parallelism.MaxThreads)), (s, cnt) =>
-            PackB((T*)ib, ldb, transB, pc, kc, jc, nc, s, cnt, nr, (T*)ipb));
-    }
-
-    private static void TilesParallel<T, TK>(TileJob<T> job, int tasks)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TK : struct, IGemmKernel<T>
-        => Parallelism.For(tasks, 1, (s, cnt) =>
-        {
-            for (var t = s; t < s + cnt; t++)
-            {
-                Tile<T, TK>(job, t);
-            }
-        });
-
-    /// <summary>One tile: rows [i0, i0+MC) × NR-panels [p0, p1) of the current column block, for one KC block.</summary>
-    private static void Tile<T, TK>(in TileJob<T> job, int t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TK : struct, IGemmKernel<T>
-    {
-        var mr = TK.MR;
-        var nr = TK.NR;
-        var mb = t / job.NSplit;
-        var ns = t % job.NSplit;
-        var i0 = mb * job.Mc;
-        var mcur = Math.Min(job.Mc, job.M - i0);
-        var p0 = ns * job.PanelsPerSplit;
-        var p1 = Math.Min(job.NPanels, p0 + job.PanelsPerSplit);
-        var kc = job.Kc;
-        // With few B panels A is read only once or twice: full MR-row panels are then read in place (a transposing
-        // pack would cost as much as the product); only the ragged last panel is packed.
-        var full = job.RowsA ? mcur / mr * mr : 0;
-        var aBuf = Scratch<T>.RentA((RoundUp(mcur - full, mr) * kc) + 64);
-        try
-        {
-            fixed (T* aRaw = aBuf)
-            {
-                var pa = Align(aRaw);
-                PackA(job.A, job.Lda, job.TransA, i0 + full, mcur - full, job.Pc, kc, mr, pa);
-                for (var jp = p0; jp < p1; jp++)
-                {
-                    var j = jp * nr;
-                    var ncols = Math.Min(nr, job.Nc - j);
-                    var bp = job.PackedB + ((long)jp * nr * kc);
-                    for (var ir = 0; ir < mcur; ir += mr)
-                    {
-                        var cp = job.C + ((long)(i0 + ir) * job.Ldc) + j;
-                        if (ir < full)
-                        {
-                            TK.RunRows(kc, job.A + ((long)(i0 + ir) * job.Lda) + job.Pc, job.Lda, bp, cp, job.Ldc, ncols, job.Alpha, job.Beta, job.Mode);
-                        }
-                        else
-                        {
-                            TK.Run(kc, pa + ((long)(ir - full) * kc), bp, cp, job.Ldc, Math.Min(mr, mcur - ir), ncols, job.Alpha, job.Beta, job.Mode);
-                        }
-                    }
-                }
-            }
-        }
-        finally
-        {
-            Scratch<T>.ReturnA(aBuf);
-        }
-    }
-
-    /// <summary>Everything one KC block of a column block needs (passed by value to parallel tiles).</summary>
-    private struct TileJob<T>
-        where T : unmanaged
-    {
-        public T* A;
-        public int Lda;
-        public bool TransA;
-        public bool RowsA;
-        public T* PackedB;
-        public T* C;
-        public int Ldc;
-        public T Alpha;
-        public T Beta;
-        public int Mode;
-        public int M;
-        public int Mc;
-        public int Nc;
-        public int NPanels;
-        public int PanelsPerSplit;
-        public int NSplit;
-        public int Pc;
-        public int Kc;
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
