@@ -9,7 +9,11 @@ namespace McGrad.Kernels;
 /// <summary>Which implementation computes matrix products (<see cref="Gemm"/>, <c>Tensor.MatMul</c>).</summary>
 public enum MatMulBackend
 {
-    /// <summary>The native BLAS when it loaded (<see cref="Gemm.IsNativeAvailable"/>), else the managed kernel.</summary>
+    /// <summary>
+    /// The native BLAS when it loaded (<see cref="Gemm.IsNativeAvailable"/>), else the managed kernel. Exception: an
+    /// OpenBLAS that fell back to pre-AVX2 kernels on an AVX2/FMA CPU (see <see cref="Gemm.NativeCoreName"/>; it happens
+    /// when OpenBLAS does not recognise the CPU) is slower than the managed kernel and is not chosen.
+    /// </summary>
     Auto,
 
     /// <summary>McGrad's own cache-blocked SIMD kernel (always available; results independent of the thread count).</summary>
@@ -56,6 +60,12 @@ public static class Gemm
 
     /// <summary>The library's own description when it provides one (OpenBLAS: <c>openblas_get_config()</c>); else null.</summary>
     public static string? NativeLibraryConfig => NativeBlas.Config;
+
+    /// <summary>
+    /// The kernel set OpenBLAS picked for this CPU (<c>openblas_get_corename()</c>, e.g. "SkylakeX", or "Prescott" when it
+    /// did not recognise the CPU; the environment variable <c>OPENBLAS_CORETYPE</c> overrides it); null for other libraries.
+    /// </summary>
+    public static string? NativeCoreName => NativeBlas.CoreName;
 
     /// <summary>Whether a native CBLAS with <c>cblas_sgemm</c> and <c>cblas_dgemm</c> loaded.</summary>
     public static bool IsNativeAvailable => NativeBlas.IsAvailable;
@@ -208,7 +218,7 @@ public static class Gemm
             MatMulBackend.Managed => MatMulBackend.Managed,
             MatMulBackend.Native when NativeBlas.IsAvailable => MatMulBackend.Native,
             MatMulBackend.Native => throw new InvalidOperationException($"MatMul backend is Native but no native BLAS could be loaded ({NativeBlas.LoadError}). Install OpenBLAS (e.g. libopenblas0) or use MatMulBackend.Auto or Managed."),
-            _ => NativeBlas.IsAvailable ? MatMulBackend.Native : MatMulBackend.Managed,
+            _ => NativeBlas.IsAvailable && !NativeBlas.IsOutdatedKernel ? MatMulBackend.Native : MatMulBackend.Managed,
         };
     }
 
@@ -276,6 +286,11 @@ internal unsafe interface IGemmKernel<T>
     /// C = β·C + α·acc (mode 2) into the top-left <paramref name="mr"/>×<paramref name="nr"/> corner.
     /// </summary>
     static abstract void Run(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode);
+
+    /// <summary>
+    /// As <see cref="Run"/> for a full MR-row tile whose A rows are read in place: a[r·lda + p] (no packing).
+    /// </summary>
+    static abstract void RunRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int nr, T alpha, T beta, int mode);
 }
 
 /// <summary>The managed GEMM: packing, cache blocking, parallel split, GEMV special cases.</summary>
@@ -529,10 +544,10 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>
-    /// The blocked algorithm (Goto and van de Geijn, 2008): loops over column blocks (NC) and depth blocks (KC, packing
-    /// B once per block), then over tiles of MC rows × a range of NR-panels, each packing its own A block. Tiles are
-    /// independent, so they run in parallel; each output element is accumulated over the same KC blocks in the same
-    /// order whatever the tiling, so results do not depend on the thread count.
+    /// The blocked algorithm (Goto and van de Geijn, 2008). In parallel, C is cut into a grid of regions whose edges
+    /// lie on the MR×NR micro-tile grid, and each region runs the whole blocked loop on its own (one parallel step, no
+    /// barriers). Every output element is accumulated over the same KC blocks, in the same order and with the same
+    /// store as in the serial loop, so results do not depend on the thread count or the grid.
     /// </summary>
     private static void Blocked<T, TK>(bool transA, bool transB, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, bool parallel)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -545,71 +560,93 @@ internal static unsafe class ManagedGemm
         var kBlocks = (k + KcMax - 1) / KcMax;
         var kc = (k + kBlocks - 1) / kBlocks;
 
-        // MC: balanced row blocks, a multiple of MR.
+        if (!parallel)
+        {
+            Region<T, TK>(transA, transB, 0, m, 0, n, k, kc, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        // About two regions per thread: rows first (each row group re-packs B, a cheap copy), then columns.
+        var target = 2 * Parallelism.MaxThreads;
+        var rowPanels = (m + mr - 1) / mr;
+        var colPanels = (n + nr - 1) / nr;
+        var rGroups = Math.Clamp(rowPanels / 4, 1, target);
+        var cGroups = Math.Clamp(colPanels / 2, 1, (target + rGroups - 1) / rGroups);
+        var rowsPer = (rowPanels + rGroups - 1) / rGroups * mr;
+        var colsPer = (colPanels + cGroups - 1) / cGroups * nr;
+        rGroups = (m + rowsPer - 1) / rowsPer;
+        cGroups = (n + colsPer - 1) / colsPer;
+        nint ia = (nint)a, ib = (nint)b, ic = (nint)c;
+        Parallelism.For(rGroups * cGroups, 1, (s, cnt) =>
+        {
+            for (var t = s; t < s + cnt; t++)
+            {
+                var i0 = t / cGroups * rowsPer;
+                var j0 = t % cGroups * colsPer;
+                Region<T, TK>(transA, transB, i0, Math.Min(m, i0 + rowsPer), j0, Math.Min(n, j0 + colsPer), k, kc, alpha, (T*)ia, lda, (T*)ib, ldb, beta, (T*)ic, ldc);
+            }
+        });
+    }
+
+    /// <summary>
+    /// C[i0..i1, j0..j1) of the product: loops jc (NC columns), pc (KC depth: packs B), ic (MC rows: packs A), then
+    /// NR-panels × MR-panels of micro-kernel calls. i0 and j0 lie on the micro-tile grid.
+    /// </summary>
+    private static void Region<T, TK>(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, int kc, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        var mr = TK.MR;
+        var nr = TK.NR;
+        var m = i1 - i0;
+        var n = j1 - j0;
         var mBlocks = (m + McMax - 1) / McMax;
         var mc = RoundUp((m + mBlocks - 1) / mBlocks, mr);
-        mBlocks = (m + mc - 1) / mc;
-
         var ncMax = Math.Min(NcMax, RoundUp(n, nr));
         var bBuf = Scratch<T>.Rent((ncMax * kc) + 64);
+        var aBuf = Scratch<T>.RentA((mc * kc) + 64);
         try
         {
-            fixed (T* bRaw = bBuf)
+            fixed (T* bRaw = bBuf, aRaw = aBuf)
             {
                 var pb = Align(bRaw);
-                for (var jc = 0; jc < n; jc += ncMax)
+                var pa = Align(aRaw);
+                for (var jc = j0; jc < j1; jc += ncMax)
                 {
-                    var nc = Math.Min(ncMax, n - jc);
+                    var nc = Math.Min(ncMax, j1 - jc);
                     var nPanels = (nc + nr - 1) / nr;
 
-                    // Parallel tiles split the columns too (about 256 per tile) when there are few row blocks.
-                    var nSplit = parallel && mBlocks < 4 * Parallelism.MaxThreads ? Math.Max(1, Math.Min(nPanels, (nc + 255) / 256)) : 1;
-                    var panelsPerSplit = (nPanels + nSplit - 1) / nSplit;
-                    nSplit = (nPanels + panelsPerSplit - 1) / panelsPerSplit;
-                    var tasks = mBlocks * nSplit;
-
+                    // With few B panels each A panel is used once or twice: full MR-row panels are then read in place
+                    // (a transposing pack would cost as much as the product); only a ragged last panel is packed.
+                    var rowsA = !transA && nPanels <= 2;
                     for (var pc = 0; pc < k; pc += kc)
                     {
                         var kcur = Math.Min(kc, k - pc);
-                        var job = new TileJob<T>
+                        var mode = pc > 0 ? 1 : beta == T.Zero ? 0 : beta == T.One ? 1 : 2;
+                        PackB(b, ldb, transB, pc, kcur, jc, nc, 0, nPanels, nr, pb);
+                        for (var ib = i0; ib < i1; ib += mc)
                         {
-                            A = a,
-                            Lda = lda,
-                            TransA = transA,
-                            PackedB = pb,
-                            C = c + jc,
-                            Ldc = ldc,
-                            Alpha = alpha,
-                            Beta = beta,
-                            Mode = pc > 0 ? 1 : beta == T.Zero ? 0 : beta == T.One ? 1 : 2,
-                            M = m,
-                            Mc = mc,
-                            Nc = nc,
-                            NPanels = nPanels,
-                            PanelsPerSplit = panelsPerSplit,
-                            NSplit = nSplit,
-                            Pc = pc,
-                            Kc = kcur,
-                        };
-
-                        if (parallel && (long)kcur * nc >= 1 << 16)
-                        {
-                            PackBParallel(b, ldb, transB, pc, kcur, jc, nc, nPanels, nr, pb);
-                        }
-                        else
-                        {
-                            PackB(b, ldb, transB, pc, kcur, jc, nc, 0, nPanels, nr, pb);
-                        }
-
-                        if (parallel && tasks > 1)
-                        {
-                            TilesParallel<T, TK>(job, tasks);
-                        }
-                        else
-                        {
-                            for (var t = 0; t < tasks; t++)
+                            var mcur = Math.Min(mc, i1 - ib);
+                            var full = rowsA ? mcur / mr * mr : 0;
+                            PackA(a, lda, transA, ib + full, mcur - full, pc, kcur, mr, pa);
+                            for (var jp = 0; jp < nPanels; jp++)
                             {
-                                Tile<T, TK>(job, t);
+                                var ncols = Math.Min(nr, nc - (jp * nr));
+                                var bp = pb + ((long)jp * nr * kcur);
+                                var cp = c + ((long)ib * ldc) + jc + (jp * nr);
+                                for (var ir = 0; ir < mcur; ir += mr)
+                                {
+                                    if (ir < full)
+                                    {
+                                        TK.RunRows(kcur, a + ((long)(ib + ir) * lda) + pc, lda, bp, cp, ldc, ncols, alpha, beta, mode);
+                                    }
+                                    else
+                                    {
+                                        TK.Run(kcur, pa + ((long)(ir - full) * kcur), bp, cp, ldc, Math.Min(mr, mcur - ir), ncols, alpha, beta, mode);
+                                    }
+
+                                    cp += (long)mr * ldc;
+                                }
                             }
                         }
                     }
@@ -618,92 +655,9 @@ internal static unsafe class ManagedGemm
         }
         finally
         {
+            Scratch<T>.ReturnA(aBuf);
             Scratch<T>.Return(bBuf);
         }
-    }
-
-    private static void PackBParallel<T>(T* b, int ldb, bool transB, int pc, int kc, int jc, int nc, int nPanels, int nr, T* pb)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var ib = (nint)b;
-        var ipb = (nint)pb;
-        Parallelism.For(nPanels, Math.Max(1, nPanels / (4 * Parallelism.MaxThreads)), (s, cnt) =>
-            PackB((T*)ib, ldb, transB, pc, kc, jc, nc, s, cnt, nr, (T*)ipb));
-    }
-
-    private static void TilesParallel<T, TK>(TileJob<T> job, int tasks)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TK : struct, IGemmKernel<T>
-        => Parallelism.For(tasks, 1, (s, cnt) =>
-        {
-            for (var t = s; t < s + cnt; t++)
-            {
-                Tile<T, TK>(job, t);
-            }
-        });
-
-    /// <summary>One tile: rows [i0, i0+MC) × NR-panels [p0, p1) of the current column block, for one KC block.</summary>
-    private static void Tile<T, TK>(in TileJob<T> job, int t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TK : struct, IGemmKernel<T>
-    {
-        var mr = TK.MR;
-        var nr = TK.NR;
-        var mb = t / job.NSplit;
-        var ns = t % job.NSplit;
-        var i0 = mb * job.Mc;
-        var mcur = Math.Min(job.Mc, job.M - i0);
-        var p0 = ns * job.PanelsPerSplit;
-        var p1 = Math.Min(job.NPanels, p0 + job.PanelsPerSplit);
-        var kc = job.Kc;
-        var aBuf = Scratch<T>.RentA((RoundUp(mcur, mr) * kc) + 64);
-        try
-        {
-            fixed (T* aRaw = aBuf)
-            {
-                var pa = Align(aRaw);
-                PackA(job.A, job.Lda, job.TransA, i0, mcur, job.Pc, kc, mr, pa);
-                for (var jp = p0; jp < p1; jp++)
-                {
-                    var j = jp * nr;
-                    var ncols = Math.Min(nr, job.Nc - j);
-                    var bp = job.PackedB + ((long)jp * nr * kc);
-                    for (var ir = 0; ir < mcur; ir += mr)
-                    {
-                        var rows = Math.Min(mr, mcur - ir);
-                        var cp = job.C + ((long)(i0 + ir) * job.Ldc) + j;
-                        TK.Run(kc, pa + ((long)ir * kc), bp, cp, job.Ldc, rows, ncols, job.Alpha, job.Beta, job.Mode);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            Scratch<T>.ReturnA(aBuf);
-        }
-    }
-
-    /// <summary>Everything one KC block of a column block needs (passed by value to parallel tiles).</summary>
-    private struct TileJob<T>
-        where T : unmanaged
-    {
-        public T* A;
-        public int Lda;
-        public bool TransA;
-        public T* PackedB;
-        public T* C;
-        public int Ldc;
-        public T Alpha;
-        public T Beta;
-        public int Mode;
-        public int M;
-        public int Mc;
-        public int Nc;
-        public int NPanels;
-        public int PanelsPerSplit;
-        public int NSplit;
-        public int Pc;
-        public int Kc;
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
@@ -914,18 +868,37 @@ internal readonly unsafe struct Kernel512<T> : IGemmKernel<T>
 
     public static int NR => 2 * Vector512<T>.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
     public static void Run(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
     {
-        var w = Vector512<T>.Count;
-        var t = stackalloc T[12 * 2 * Vector512<T>.Count]; // spill area for edge tiles (not zeroed: SkipLocalsInit)
-        if (nr <= w)
+        if (nr <= Vector512<T>.Count)
         {
-            RunNarrow(kc, a, b, c, ldc, mr, nr, alpha, beta, mode, t);
-            return;
+            NarrowPacked(kc, a, b, c, ldc, mr, nr, alpha, beta, mode);
         }
+        else
+        {
+            WidePacked(kc, a, b, c, ldc, mr, nr, alpha, beta, mode);
+        }
+    }
 
+    public static void RunRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int nr, T alpha, T beta, int mode)
+    {
+        if (nr <= Vector512<T>.Count)
+        {
+            NarrowRows(kc, a, lda, b, c, ldc, 12, nr, alpha, beta, mode);
+        }
+        else
+        {
+            WideRows(kc, a, lda, b, c, ldc, 12, nr, alpha, beta, mode);
+        }
+    }
+
+    /// <summary>12 rows × two vectors, packed A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void WidePacked(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
+    {
+        var w = Vector512<T>.Count;
+        var t = stackalloc T[12 * 2 * Vector512<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
         Vector512<T> c00 = default, c01 = default;
         Vector512<T> c10 = default, c11 = default;
         Vector512<T> c20 = default, c21 = default;
@@ -1017,55 +990,249 @@ internal readonly unsafe struct Kernel512<T> : IGemmKernel<T>
         GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
     }
 
-    /// <summary>The same product when only the first vector of columns is live (nr ≤ one vector).</summary>
+    /// <summary>12 rows × two vectors, A read in place, rows lda apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunNarrow(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode, T* t)
+    [SkipLocalsInit]
+    private static void WideRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
     {
         var w = Vector512<T>.Count;
-        Vector512<T> c0 = default;
-        Vector512<T> c1 = default;
-        Vector512<T> c2 = default;
-        Vector512<T> c3 = default;
-        Vector512<T> c4 = default;
-        Vector512<T> c5 = default;
-        Vector512<T> c6 = default;
-        Vector512<T> c7 = default;
-        Vector512<T> c8 = default;
-        Vector512<T> c9 = default;
-        Vector512<T> c10 = default;
-        Vector512<T> c11 = default;
+        var t = stackalloc T[12 * 2 * Vector512<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
+        var l2 = 2 * lda;
+        var r0 = a + (0 * lda);
+        var r3 = a + (3 * lda);
+        var r6 = a + (6 * lda);
+        var r9 = a + (9 * lda);
+        Vector512<T> c00 = default, c01 = default;
+        Vector512<T> c10 = default, c11 = default;
+        Vector512<T> c20 = default, c21 = default;
+        Vector512<T> c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default;
+        Vector512<T> c50 = default, c51 = default;
+        Vector512<T> c60 = default, c61 = default;
+        Vector512<T> c70 = default, c71 = default;
+        Vector512<T> c80 = default, c81 = default;
+        Vector512<T> c90 = default, c91 = default;
+        Vector512<T> c100 = default, c101 = default;
+        Vector512<T> c110 = default, c111 = default;
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
-            c0 = VecMath.Fma(Vector512.Create(a[0]), b0, c0);
-            c1 = VecMath.Fma(Vector512.Create(a[1]), b0, c1);
-            c2 = VecMath.Fma(Vector512.Create(a[2]), b0, c2);
-            c3 = VecMath.Fma(Vector512.Create(a[3]), b0, c3);
-            c4 = VecMath.Fma(Vector512.Create(a[4]), b0, c4);
-            c5 = VecMath.Fma(Vector512.Create(a[5]), b0, c5);
-            c6 = VecMath.Fma(Vector512.Create(a[6]), b0, c6);
-            c7 = VecMath.Fma(Vector512.Create(a[7]), b0, c7);
-            c8 = VecMath.Fma(Vector512.Create(a[8]), b0, c8);
-            c9 = VecMath.Fma(Vector512.Create(a[9]), b0, c9);
-            c10 = VecMath.Fma(Vector512.Create(a[10]), b0, c10);
-            c11 = VecMath.Fma(Vector512.Create(a[11]), b0, c11);
+            var b1 = Vector512.Load(b + w);
+            var a0 = Vector512.Create(r0[0]);
+            c00 = VecMath.Fma(a0, b0, c00);
+            c01 = VecMath.Fma(a0, b1, c01);
+            var a1 = Vector512.Create(r0[lda]);
+            c10 = VecMath.Fma(a1, b0, c10);
+            c11 = VecMath.Fma(a1, b1, c11);
+            var a2 = Vector512.Create(r0[l2]);
+            c20 = VecMath.Fma(a2, b0, c20);
+            c21 = VecMath.Fma(a2, b1, c21);
+            var a3 = Vector512.Create(r3[0]);
+            c30 = VecMath.Fma(a3, b0, c30);
+            c31 = VecMath.Fma(a3, b1, c31);
+            var a4 = Vector512.Create(r3[lda]);
+            c40 = VecMath.Fma(a4, b0, c40);
+            c41 = VecMath.Fma(a4, b1, c41);
+            var a5 = Vector512.Create(r3[l2]);
+            c50 = VecMath.Fma(a5, b0, c50);
+            c51 = VecMath.Fma(a5, b1, c51);
+            var a6 = Vector512.Create(r6[0]);
+            c60 = VecMath.Fma(a6, b0, c60);
+            c61 = VecMath.Fma(a6, b1, c61);
+            var a7 = Vector512.Create(r6[lda]);
+            c70 = VecMath.Fma(a7, b0, c70);
+            c71 = VecMath.Fma(a7, b1, c71);
+            var a8 = Vector512.Create(r6[l2]);
+            c80 = VecMath.Fma(a8, b0, c80);
+            c81 = VecMath.Fma(a8, b1, c81);
+            var a9 = Vector512.Create(r9[0]);
+            c90 = VecMath.Fma(a9, b0, c90);
+            c91 = VecMath.Fma(a9, b1, c91);
+            var a10 = Vector512.Create(r9[lda]);
+            c100 = VecMath.Fma(a10, b0, c100);
+            c101 = VecMath.Fma(a10, b1, c101);
+            var a11 = Vector512.Create(r9[l2]);
+            c110 = VecMath.Fma(a11, b0, c110);
+            c111 = VecMath.Fma(a11, b1, c111);
+            r0++;
+            r3++;
+            r6++;
+            r9++;
+            b += 2 * w;
+        }
+
+        var va = Vector512.Create(alpha);
+        var vb = Vector512.Create(beta);
+        if (mr == 12 && nr == 2 * w)
+        {
+            Store(c + ((long)0 * ldc), c00, c01, va, vb, mode);
+            Store(c + ((long)1 * ldc), c10, c11, va, vb, mode);
+            Store(c + ((long)2 * ldc), c20, c21, va, vb, mode);
+            Store(c + ((long)3 * ldc), c30, c31, va, vb, mode);
+            Store(c + ((long)4 * ldc), c40, c41, va, vb, mode);
+            Store(c + ((long)5 * ldc), c50, c51, va, vb, mode);
+            Store(c + ((long)6 * ldc), c60, c61, va, vb, mode);
+            Store(c + ((long)7 * ldc), c70, c71, va, vb, mode);
+            Store(c + ((long)8 * ldc), c80, c81, va, vb, mode);
+            Store(c + ((long)9 * ldc), c90, c91, va, vb, mode);
+            Store(c + ((long)10 * ldc), c100, c101, va, vb, mode);
+            Store(c + ((long)11 * ldc), c110, c111, va, vb, mode);
+            return;
+        }
+
+        // Partial tile: spill α·acc to the stack, then combine the valid corner into C.
+        Store(t + (0 * 2 * w), c00, c01, va, vb, 0);
+        Store(t + (1 * 2 * w), c10, c11, va, vb, 0);
+        Store(t + (2 * 2 * w), c20, c21, va, vb, 0);
+        Store(t + (3 * 2 * w), c30, c31, va, vb, 0);
+        Store(t + (4 * 2 * w), c40, c41, va, vb, 0);
+        Store(t + (5 * 2 * w), c50, c51, va, vb, 0);
+        Store(t + (6 * 2 * w), c60, c61, va, vb, 0);
+        Store(t + (7 * 2 * w), c70, c71, va, vb, 0);
+        Store(t + (8 * 2 * w), c80, c81, va, vb, 0);
+        Store(t + (9 * 2 * w), c90, c91, va, vb, 0);
+        Store(t + (10 * 2 * w), c100, c101, va, vb, 0);
+        Store(t + (11 * 2 * w), c110, c111, va, vb, 0);
+        GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
+    }
+
+    /// <summary>12 rows × one vector (nr ≤ one vector), packed A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void NarrowPacked(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
+    {
+        var w = Vector512<T>.Count;
+        var t = stackalloc T[12 * 2 * Vector512<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
+        Vector512<T> c00 = default;
+        Vector512<T> c10 = default;
+        Vector512<T> c20 = default;
+        Vector512<T> c30 = default;
+        Vector512<T> c40 = default;
+        Vector512<T> c50 = default;
+        Vector512<T> c60 = default;
+        Vector512<T> c70 = default;
+        Vector512<T> c80 = default;
+        Vector512<T> c90 = default;
+        Vector512<T> c100 = default;
+        Vector512<T> c110 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var a0 = Vector512.Create(a[0]);
+            c00 = VecMath.Fma(a0, b0, c00);
+            var a1 = Vector512.Create(a[1]);
+            c10 = VecMath.Fma(a1, b0, c10);
+            var a2 = Vector512.Create(a[2]);
+            c20 = VecMath.Fma(a2, b0, c20);
+            var a3 = Vector512.Create(a[3]);
+            c30 = VecMath.Fma(a3, b0, c30);
+            var a4 = Vector512.Create(a[4]);
+            c40 = VecMath.Fma(a4, b0, c40);
+            var a5 = Vector512.Create(a[5]);
+            c50 = VecMath.Fma(a5, b0, c50);
+            var a6 = Vector512.Create(a[6]);
+            c60 = VecMath.Fma(a6, b0, c60);
+            var a7 = Vector512.Create(a[7]);
+            c70 = VecMath.Fma(a7, b0, c70);
+            var a8 = Vector512.Create(a[8]);
+            c80 = VecMath.Fma(a8, b0, c80);
+            var a9 = Vector512.Create(a[9]);
+            c90 = VecMath.Fma(a9, b0, c90);
+            var a10 = Vector512.Create(a[10]);
+            c100 = VecMath.Fma(a10, b0, c100);
+            var a11 = Vector512.Create(a[11]);
+            c110 = VecMath.Fma(a11, b0, c110);
             a += 12;
             b += 2 * w;
         }
 
         var va = Vector512.Create(alpha);
-        (c0 * va).Store(t + (0 * 2 * w));
-        (c1 * va).Store(t + (1 * 2 * w));
-        (c2 * va).Store(t + (2 * 2 * w));
-        (c3 * va).Store(t + (3 * 2 * w));
-        (c4 * va).Store(t + (4 * 2 * w));
-        (c5 * va).Store(t + (5 * 2 * w));
-        (c6 * va).Store(t + (6 * 2 * w));
-        (c7 * va).Store(t + (7 * 2 * w));
-        (c8 * va).Store(t + (8 * 2 * w));
-        (c9 * va).Store(t + (9 * 2 * w));
-        (c10 * va).Store(t + (10 * 2 * w));
-        (c11 * va).Store(t + (11 * 2 * w));
+        (c00 * va).Store(t + (0 * 2 * w));
+        (c10 * va).Store(t + (1 * 2 * w));
+        (c20 * va).Store(t + (2 * 2 * w));
+        (c30 * va).Store(t + (3 * 2 * w));
+        (c40 * va).Store(t + (4 * 2 * w));
+        (c50 * va).Store(t + (5 * 2 * w));
+        (c60 * va).Store(t + (6 * 2 * w));
+        (c70 * va).Store(t + (7 * 2 * w));
+        (c80 * va).Store(t + (8 * 2 * w));
+        (c90 * va).Store(t + (9 * 2 * w));
+        (c100 * va).Store(t + (10 * 2 * w));
+        (c110 * va).Store(t + (11 * 2 * w));
+        GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
+    }
+
+    /// <summary>12 rows × one vector (nr ≤ one vector), A read in place, rows lda apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void NarrowRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
+    {
+        var w = Vector512<T>.Count;
+        var t = stackalloc T[12 * 2 * Vector512<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
+        var l2 = 2 * lda;
+        var r0 = a + (0 * lda);
+        var r3 = a + (3 * lda);
+        var r6 = a + (6 * lda);
+        var r9 = a + (9 * lda);
+        Vector512<T> c00 = default;
+        Vector512<T> c10 = default;
+        Vector512<T> c20 = default;
+        Vector512<T> c30 = default;
+        Vector512<T> c40 = default;
+        Vector512<T> c50 = default;
+        Vector512<T> c60 = default;
+        Vector512<T> c70 = default;
+        Vector512<T> c80 = default;
+        Vector512<T> c90 = default;
+        Vector512<T> c100 = default;
+        Vector512<T> c110 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var a0 = Vector512.Create(r0[0]);
+            c00 = VecMath.Fma(a0, b0, c00);
+            var a1 = Vector512.Create(r0[lda]);
+            c10 = VecMath.Fma(a1, b0, c10);
+            var a2 = Vector512.Create(r0[l2]);
+            c20 = VecMath.Fma(a2, b0, c20);
+            var a3 = Vector512.Create(r3[0]);
+            c30 = VecMath.Fma(a3, b0, c30);
+            var a4 = Vector512.Create(r3[lda]);
+            c40 = VecMath.Fma(a4, b0, c40);
+            var a5 = Vector512.Create(r3[l2]);
+            c50 = VecMath.Fma(a5, b0, c50);
+            var a6 = Vector512.Create(r6[0]);
+            c60 = VecMath.Fma(a6, b0, c60);
+            var a7 = Vector512.Create(r6[lda]);
+            c70 = VecMath.Fma(a7, b0, c70);
+            var a8 = Vector512.Create(r6[l2]);
+            c80 = VecMath.Fma(a8, b0, c80);
+            var a9 = Vector512.Create(r9[0]);
+            c90 = VecMath.Fma(a9, b0, c90);
+            var a10 = Vector512.Create(r9[lda]);
+            c100 = VecMath.Fma(a10, b0, c100);
+            var a11 = Vector512.Create(r9[l2]);
+            c110 = VecMath.Fma(a11, b0, c110);
+            r0++;
+            r3++;
+            r6++;
+            r9++;
+            b += 2 * w;
+        }
+
+        var va = Vector512.Create(alpha);
+        (c00 * va).Store(t + (0 * 2 * w));
+        (c10 * va).Store(t + (1 * 2 * w));
+        (c20 * va).Store(t + (2 * 2 * w));
+        (c30 * va).Store(t + (3 * 2 * w));
+        (c40 * va).Store(t + (4 * 2 * w));
+        (c50 * va).Store(t + (5 * 2 * w));
+        (c60 * va).Store(t + (6 * 2 * w));
+        (c70 * va).Store(t + (7 * 2 * w));
+        (c80 * va).Store(t + (8 * 2 * w));
+        (c90 * va).Store(t + (9 * 2 * w));
+        (c100 * va).Store(t + (10 * 2 * w));
+        (c110 * va).Store(t + (11 * 2 * w));
         GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
     }
 
@@ -1099,18 +1266,37 @@ internal readonly unsafe struct Kernel256<T> : IGemmKernel<T>
 
     public static int NR => 2 * Vector256<T>.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
     public static void Run(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
     {
-        var w = Vector256<T>.Count;
-        var t = stackalloc T[6 * 2 * Vector256<T>.Count]; // spill area for edge tiles (not zeroed: SkipLocalsInit)
-        if (nr <= w)
+        if (nr <= Vector256<T>.Count)
         {
-            RunNarrow(kc, a, b, c, ldc, mr, nr, alpha, beta, mode, t);
-            return;
+            NarrowPacked(kc, a, b, c, ldc, mr, nr, alpha, beta, mode);
         }
+        else
+        {
+            WidePacked(kc, a, b, c, ldc, mr, nr, alpha, beta, mode);
+        }
+    }
 
+    public static void RunRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int nr, T alpha, T beta, int mode)
+    {
+        if (nr <= Vector256<T>.Count)
+        {
+            NarrowRows(kc, a, lda, b, c, ldc, 6, nr, alpha, beta, mode);
+        }
+        else
+        {
+            WideRows(kc, a, lda, b, c, ldc, 6, nr, alpha, beta, mode);
+        }
+    }
+
+    /// <summary>6 rows × two vectors, packed A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void WidePacked(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
+    {
+        var w = Vector256<T>.Count;
+        var t = stackalloc T[6 * 2 * Vector256<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
         Vector256<T> c00 = default, c01 = default;
         Vector256<T> c10 = default, c11 = default;
         Vector256<T> c20 = default, c21 = default;
@@ -1166,37 +1352,157 @@ internal readonly unsafe struct Kernel256<T> : IGemmKernel<T>
         GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
     }
 
-    /// <summary>The same product when only the first vector of columns is live (nr ≤ one vector).</summary>
+    /// <summary>6 rows × two vectors, A read in place, rows lda apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunNarrow(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode, T* t)
+    [SkipLocalsInit]
+    private static void WideRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
     {
         var w = Vector256<T>.Count;
-        Vector256<T> c0 = default;
-        Vector256<T> c1 = default;
-        Vector256<T> c2 = default;
-        Vector256<T> c3 = default;
-        Vector256<T> c4 = default;
-        Vector256<T> c5 = default;
+        var t = stackalloc T[6 * 2 * Vector256<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
+        var l2 = 2 * lda;
+        var r0 = a + (0 * lda);
+        var r3 = a + (3 * lda);
+        Vector256<T> c00 = default, c01 = default;
+        Vector256<T> c10 = default, c11 = default;
+        Vector256<T> c20 = default, c21 = default;
+        Vector256<T> c30 = default, c31 = default;
+        Vector256<T> c40 = default, c41 = default;
+        Vector256<T> c50 = default, c51 = default;
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
-            c0 = VecMath.Fma(Vector256.Create(a[0]), b0, c0);
-            c1 = VecMath.Fma(Vector256.Create(a[1]), b0, c1);
-            c2 = VecMath.Fma(Vector256.Create(a[2]), b0, c2);
-            c3 = VecMath.Fma(Vector256.Create(a[3]), b0, c3);
-            c4 = VecMath.Fma(Vector256.Create(a[4]), b0, c4);
-            c5 = VecMath.Fma(Vector256.Create(a[5]), b0, c5);
+            var b1 = Vector256.Load(b + w);
+            var a0 = Vector256.Create(r0[0]);
+            c00 = VecMath.Fma(a0, b0, c00);
+            c01 = VecMath.Fma(a0, b1, c01);
+            var a1 = Vector256.Create(r0[lda]);
+            c10 = VecMath.Fma(a1, b0, c10);
+            c11 = VecMath.Fma(a1, b1, c11);
+            var a2 = Vector256.Create(r0[l2]);
+            c20 = VecMath.Fma(a2, b0, c20);
+            c21 = VecMath.Fma(a2, b1, c21);
+            var a3 = Vector256.Create(r3[0]);
+            c30 = VecMath.Fma(a3, b0, c30);
+            c31 = VecMath.Fma(a3, b1, c31);
+            var a4 = Vector256.Create(r3[lda]);
+            c40 = VecMath.Fma(a4, b0, c40);
+            c41 = VecMath.Fma(a4, b1, c41);
+            var a5 = Vector256.Create(r3[l2]);
+            c50 = VecMath.Fma(a5, b0, c50);
+            c51 = VecMath.Fma(a5, b1, c51);
+            r0++;
+            r3++;
+            b += 2 * w;
+        }
+
+        var va = Vector256.Create(alpha);
+        var vb = Vector256.Create(beta);
+        if (mr == 6 && nr == 2 * w)
+        {
+            Store(c + ((long)0 * ldc), c00, c01, va, vb, mode);
+            Store(c + ((long)1 * ldc), c10, c11, va, vb, mode);
+            Store(c + ((long)2 * ldc), c20, c21, va, vb, mode);
+            Store(c + ((long)3 * ldc), c30, c31, va, vb, mode);
+            Store(c + ((long)4 * ldc), c40, c41, va, vb, mode);
+            Store(c + ((long)5 * ldc), c50, c51, va, vb, mode);
+            return;
+        }
+
+        // Partial tile: spill α·acc to the stack, then combine the valid corner into C.
+        Store(t + (0 * 2 * w), c00, c01, va, vb, 0);
+        Store(t + (1 * 2 * w), c10, c11, va, vb, 0);
+        Store(t + (2 * 2 * w), c20, c21, va, vb, 0);
+        Store(t + (3 * 2 * w), c30, c31, va, vb, 0);
+        Store(t + (4 * 2 * w), c40, c41, va, vb, 0);
+        Store(t + (5 * 2 * w), c50, c51, va, vb, 0);
+        GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
+    }
+
+    /// <summary>6 rows × one vector (nr ≤ one vector), packed A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void NarrowPacked(int kc, T* a, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
+    {
+        var w = Vector256<T>.Count;
+        var t = stackalloc T[6 * 2 * Vector256<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
+        Vector256<T> c00 = default;
+        Vector256<T> c10 = default;
+        Vector256<T> c20 = default;
+        Vector256<T> c30 = default;
+        Vector256<T> c40 = default;
+        Vector256<T> c50 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var a0 = Vector256.Create(a[0]);
+            c00 = VecMath.Fma(a0, b0, c00);
+            var a1 = Vector256.Create(a[1]);
+            c10 = VecMath.Fma(a1, b0, c10);
+            var a2 = Vector256.Create(a[2]);
+            c20 = VecMath.Fma(a2, b0, c20);
+            var a3 = Vector256.Create(a[3]);
+            c30 = VecMath.Fma(a3, b0, c30);
+            var a4 = Vector256.Create(a[4]);
+            c40 = VecMath.Fma(a4, b0, c40);
+            var a5 = Vector256.Create(a[5]);
+            c50 = VecMath.Fma(a5, b0, c50);
             a += 6;
             b += 2 * w;
         }
 
         var va = Vector256.Create(alpha);
-        (c0 * va).Store(t + (0 * 2 * w));
-        (c1 * va).Store(t + (1 * 2 * w));
-        (c2 * va).Store(t + (2 * 2 * w));
-        (c3 * va).Store(t + (3 * 2 * w));
-        (c4 * va).Store(t + (4 * 2 * w));
-        (c5 * va).Store(t + (5 * 2 * w));
+        (c00 * va).Store(t + (0 * 2 * w));
+        (c10 * va).Store(t + (1 * 2 * w));
+        (c20 * va).Store(t + (2 * 2 * w));
+        (c30 * va).Store(t + (3 * 2 * w));
+        (c40 * va).Store(t + (4 * 2 * w));
+        (c50 * va).Store(t + (5 * 2 * w));
+        GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
+    }
+
+    /// <summary>6 rows × one vector (nr ≤ one vector), A read in place, rows lda apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void NarrowRows(int kc, T* a, nint lda, T* b, T* c, int ldc, int mr, int nr, T alpha, T beta, int mode)
+    {
+        var w = Vector256<T>.Count;
+        var t = stackalloc T[6 * 2 * Vector256<T>.Count]; // spill area for edge tiles (SkipLocalsInit: not zeroed)
+        var l2 = 2 * lda;
+        var r0 = a + (0 * lda);
+        var r3 = a + (3 * lda);
+        Vector256<T> c00 = default;
+        Vector256<T> c10 = default;
+        Vector256<T> c20 = default;
+        Vector256<T> c30 = default;
+        Vector256<T> c40 = default;
+        Vector256<T> c50 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var a0 = Vector256.Create(r0[0]);
+            c00 = VecMath.Fma(a0, b0, c00);
+            var a1 = Vector256.Create(r0[lda]);
+            c10 = VecMath.Fma(a1, b0, c10);
+            var a2 = Vector256.Create(r0[l2]);
+            c20 = VecMath.Fma(a2, b0, c20);
+            var a3 = Vector256.Create(r3[0]);
+            c30 = VecMath.Fma(a3, b0, c30);
+            var a4 = Vector256.Create(r3[lda]);
+            c40 = VecMath.Fma(a4, b0, c40);
+            var a5 = Vector256.Create(r3[l2]);
+            c50 = VecMath.Fma(a5, b0, c50);
+            r0++;
+            r3++;
+            b += 2 * w;
+        }
+
+        var va = Vector256.Create(alpha);
+        (c00 * va).Store(t + (0 * 2 * w));
+        (c10 * va).Store(t + (1 * 2 * w));
+        (c20 * va).Store(t + (2 * 2 * w));
+        (c30 * va).Store(t + (3 * 2 * w));
+        (c40 * va).Store(t + (4 * 2 * w));
+        (c50 * va).Store(t + (5 * 2 * w));
         GemmTile.Combine(t, 2 * w, c, ldc, mr, nr, beta, mode);
     }
 
@@ -1222,6 +1528,7 @@ internal readonly unsafe struct Kernel256<T> : IGemmKernel<T>
     }
 }
 
+
 /// <summary>Scalar combination of a spilled micro-tile into C (edge tiles).</summary>
 internal static unsafe class GemmTile
 {
@@ -1233,19 +1540,27 @@ internal static unsafe class GemmTile
         {
             var src = t + (r * ldt);
             var dst = c + ((long)r * ldc);
-            for (var j = 0; j < nr; j++)
+            if (mode == 0)
             {
-                dst[j] = mode switch
+                Unsafe.CopyBlockUnaligned(dst, src, (uint)(nr * sizeof(T)));
+            }
+            else if (mode == 1)
+            {
+                for (var j = 0; j < nr; j++)
                 {
-                    0 => src[j],
-                    1 => dst[j] + src[j],
-                    _ => (beta * dst[j]) + src[j],
-                };
+                    dst[j] += src[j];
+                }
+            }
+            else
+            {
+                for (var j = 0; j < nr; j++)
+                {
+                    dst[j] = (beta * dst[j]) + src[j];
+                }
             }
         }
     }
 }
-
 
 /// <summary>FMA helpers that fold to one instruction where the CPU has fused multiply-add (else multiply then add).</summary>
 internal static class VecMath

@@ -47,7 +47,8 @@ internal static unsafe class NativeBlas
                 SgemmPtr = (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)s;
                 DgemmPtr = (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)d;
                 LibraryName = name;
-                Config = ReadConfig(handle);
+                Config = ReadString(handle, "openblas_get_config");
+                CoreName = ReadString(handle, "openblas_get_corename");
                 return;
             }
 #pragma warning disable CA1031 // A broken library must not take the managed path down with it.
@@ -73,9 +74,26 @@ internal static unsafe class NativeBlas
     /// <summary>Why no library loaded (every candidate and its failure); null when one did.</summary>
     public static string? LoadError { get; }
 
-    private static string? ReadConfig(IntPtr handle)
+    /// <summary>The kernel set OpenBLAS chose for this CPU (<c>openblas_get_corename()</c>, e.g. "SkylakeX"); else null.</summary>
+    public static string? CoreName { get; }
+
+    /// <summary>
+    /// True when OpenBLAS runs pre-AVX2 kernels (it did not recognise the CPU, e.g. "Prescott") on a CPU with AVX2 and
+    /// FMA: the managed kernel is then several times faster, so <see cref="MatMulBackend.Auto"/> does not pick it.
+    /// </summary>
+    public static bool IsOutdatedKernel =>
+        CoreName != null && System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported
+        && OldCores.Contains(CoreName.Trim(), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly string[] OldCores =
+    [
+        "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Coppermine", "Northwood", "Banias",
+        "Sandybridge", "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Nano", "Generic",
+    ];
+
+    private static string? ReadString(IntPtr handle, string export)
     {
-        if (!NativeLibrary.TryGetExport(handle, "openblas_get_config", out var f))
+        if (!NativeLibrary.TryGetExport(handle, export, out var f))
         {
             return null;
         }

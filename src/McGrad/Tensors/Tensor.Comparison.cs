@@ -14,8 +14,8 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dtypes differ or the shapes do not broadcast.</exception>
     public Tensor Eq(Tensor other) => Autograd.Untracked(Compare.Run<EqCmp>(this, other, "Eq"), "Eq");
 
-    /// <summary>[x = b] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
-    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares exactly.</remarks>
+    /// <summary>[x = value] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
+    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares as Int64 when the value is integral, else as double (exact for |x| ≤ 2⁵³).</remarks>
     public Tensor Eq(double value) => Autograd.Untracked(Compare.Run<EqCmp>(this, value, "Eq"), "Eq");
 
     /// <summary>[a ≠ b] elementwise with broadcasting: 1 where it holds, 0 elsewhere, in the operands' dtype. No gradient (untracked).</summary>
@@ -27,8 +27,8 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dtypes differ or the shapes do not broadcast.</exception>
     public Tensor Ne(Tensor other) => Autograd.Untracked(Compare.Run<NeCmp>(this, other, "Ne"), "Ne");
 
-    /// <summary>[x ≠ b] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
-    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares exactly.</remarks>
+    /// <summary>[x ≠ value] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
+    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares as Int64 when the value is integral, else as double (exact for |x| ≤ 2⁵³).</remarks>
     public Tensor Ne(double value) => Autograd.Untracked(Compare.Run<NeCmp>(this, value, "Ne"), "Ne");
 
     /// <summary>[a &lt; b] elementwise with broadcasting: 1 where it holds, 0 elsewhere, in the operands' dtype. No gradient (untracked).</summary>
@@ -40,8 +40,8 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dtypes differ or the shapes do not broadcast.</exception>
     public Tensor Lt(Tensor other) => Autograd.Untracked(Compare.Run<LtCmp>(this, other, "Lt"), "Lt");
 
-    /// <summary>[x &lt; b] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
-    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares exactly.</remarks>
+    /// <summary>[x &lt; value] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
+    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares as Int64 when the value is integral, else as double (exact for |x| ≤ 2⁵³).</remarks>
     public Tensor Lt(double value) => Autograd.Untracked(Compare.Run<LtCmp>(this, value, "Lt"), "Lt");
 
     /// <summary>[a ≤ b] elementwise with broadcasting: 1 where it holds, 0 elsewhere, in the operands' dtype. No gradient (untracked).</summary>
@@ -53,8 +53,8 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dtypes differ or the shapes do not broadcast.</exception>
     public Tensor Le(Tensor other) => Autograd.Untracked(Compare.Run<LeCmp>(this, other, "Le"), "Le");
 
-    /// <summary>[x ≤ b] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
-    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares exactly.</remarks>
+    /// <summary>[x ≤ value] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
+    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares as Int64 when the value is integral, else as double (exact for |x| ≤ 2⁵³).</remarks>
     public Tensor Le(double value) => Autograd.Untracked(Compare.Run<LeCmp>(this, value, "Le"), "Le");
 
     /// <summary>[a &gt; b] elementwise with broadcasting: 1 where it holds, 0 elsewhere, in the operands' dtype. No gradient (untracked).</summary>
@@ -66,8 +66,8 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dtypes differ or the shapes do not broadcast.</exception>
     public Tensor Gt(Tensor other) => Autograd.Untracked(Compare.Run<GtCmp>(this, other, "Gt"), "Gt");
 
-    /// <summary>[x &gt; b] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
-    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares exactly.</remarks>
+    /// <summary>[x &gt; value] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
+    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares as Int64 when the value is integral, else as double (exact for |x| ≤ 2⁵³).</remarks>
     public Tensor Gt(double value) => Autograd.Untracked(Compare.Run<GtCmp>(this, value, "Gt"), "Gt");
 
     /// <summary>[a ≥ b] elementwise with broadcasting: 1 where it holds, 0 elsewhere, in the operands' dtype. No gradient (untracked).</summary>
@@ -79,8 +79,8 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException">The dtypes differ or the shapes do not broadcast.</exception>
     public Tensor Ge(Tensor other) => Autograd.Untracked(Compare.Run<GeCmp>(this, other, "Ge"), "Ge");
 
-    /// <summary>[x ≥ b] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
-    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares exactly.</remarks>
+    /// <summary>[x ≥ value] against a scalar: 1 where it holds, 0 elsewhere, in this tensor's dtype. No gradient (untracked).</summary>
+    /// <remarks>A Float32 tensor compares against the value rounded to float32; an Int64 tensor compares as Int64 when the value is integral, else as double (exact for |x| ≤ 2⁵³).</remarks>
     public Tensor Ge(double value) => Autograd.Untracked(Compare.Run<GeCmp>(this, value, "Ge"), "Ge");
 
     /// <summary>Elementwise comparison as 1/0 (see <see cref="Lt(Tensor)"/>).</summary>

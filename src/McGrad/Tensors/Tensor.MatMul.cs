@@ -144,7 +144,7 @@ public sealed partial class Tensor
     {
         // When b has no batch of its own but a does, fold the batch into the rows: Σ_batch op(a)ᵀ·g is one product
         // of a [batch·m, k] and g [batch·m, n] (possible when a is not transposed and not broadcast).
-        if (g.Rank > 2 && !transA && a.Size > 0 && g.Size > 0 && BatchCount(b) == 1 && BatchCount(a) == BatchCount(g))
+        if (g.Rank > 2 && !transA && a.Size > 0 && g.Size > 0 && MatMulBatchCount(b) == 1 && MatMulBatchCount(a) == MatMulBatchCount(g))
         {
             var a2 = a.Reshape(-1, a.Shape.Dims[^1]);
             var g2 = g.Reshape(-1, g.Shape.Dims[^1]);
@@ -157,7 +157,7 @@ public sealed partial class Tensor
         return db.SumTo(b.Shape);
     }
 
-    private static long BatchCount(Tensor t)
+    private static long MatMulBatchCount(Tensor t)
     {
         long count = 1;
         var d = t.Shape.Dims;
@@ -168,6 +168,8 @@ public sealed partial class Tensor
 
         return count;
     }
+
+    private static readonly int[] MatMulZeroOffset = [0];
 
     private static void MatMulKernel<T>(Tensor a, Tensor b, Tensor y, Shape batch, Shape batchA, Shape batchB, int m, int n, int k, bool transA, bool transB)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -187,7 +189,13 @@ public sealed partial class Tensor
         // b shared by every batch and a not broadcast: fold the batch into the rows of one product.
         if (batchB.Size == 1 && batchA.Size == count && !transA)
         {
-            Gemm.Batched(false, transB, count * m, n, k, aa, [0], bb, [0], yy);
+            Gemm.Batched(false, transB, count * m, n, k, aa, MatMulZeroOffset, bb, MatMulZeroOffset, yy);
+            return;
+        }
+
+        if (count == 1)
+        {
+            Gemm.Batched(transA, transB, m, n, k, aa, MatMulZeroOffset, bb, MatMulZeroOffset, yy);
             return;
         }
 

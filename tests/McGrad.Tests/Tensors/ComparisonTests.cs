@@ -241,6 +241,11 @@ public class ComparisonTests
         Assert.Equal([0.0, 1.0, 0.0], Autograd.Grad(y.Sum(), x).ToDoubleArray());
         Assert.Equal([7.0, 2.0, 7.0], Tensor.Where(x.Lt(0), 7.0, x).ToDoubleArray());
 
+        // Selection also works on Int64 values (an indexing-style use; no gradient involved).
+        var picked = Tensor.Where(x.Gt(0), Tensor.FromArray([1L, 2L, 3L]), Tensor.FromArray([-1L], 1));
+        Assert.Equal(DType.Int64, picked.DType);
+        Assert.Equal([-1L, 2L, -1L], picked.ToLongArray());
+
         // A condition that requires grad gets none (the selection is piecewise constant in it).
         var c = Tensor.FromArray([1.0, 0.0, 1.0]).RequireGrad();
         var g = Autograd.Grad([Tensor.Where(c, x, x * 2.0).Sum()], [c, x], allowUnused: true);
