@@ -67,6 +67,12 @@ public static class Gemm
     /// </summary>
     public static string? NativeCoreName => NativeBlas.CoreName;
 
+    /// <summary>
+    /// The OPENBLAS_CORETYPE value McGrad set before loading OpenBLAS because the variable was unset (e.g. "SkylakeX" on a
+    /// CPU with AVX-512 that OpenBLAS does not recognise by model number); null when it set none.
+    /// </summary>
+    public static string? NativeCoreTypeHint => NativeBlas.CoreTypeHint;
+
     /// <summary>Whether a native CBLAS with <c>cblas_sgemm</c> and <c>cblas_dgemm</c> loaded.</summary>
     public static bool IsNativeAvailable => NativeBlas.IsAvailable;
 

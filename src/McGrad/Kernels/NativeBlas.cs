@@ -6,7 +6,7 @@ namespace McGrad.Kernels;
 /// The system CBLAS, loaded once on first use: the first of a few well-known library names that exports both
 /// <c>cblas_sgemm</c> and <c>cblas_dgemm</c>. Calls go through unmanaged function pointers (no marshalling).
 /// </summary>
-internal static unsafe class NativeBlas
+internal static unsafe partial class NativeBlas
 {
     private const int CblasRowMajor = 101;
     private const int CblasNoTrans = 111;
@@ -26,6 +26,7 @@ internal static unsafe class NativeBlas
     static NativeBlas()
 #pragma warning restore CA1810
     {
+        CoreTypeHint = HintOpenBlasCoreType();
         var failures = new List<string>();
         foreach (var name in Candidates)
         {
@@ -60,6 +61,56 @@ internal static unsafe class NativeBlas
         }
 
         LoadError = "tried " + string.Join("; ", failures);
+    }
+
+    /// <summary>
+    /// The OPENBLAS_CORETYPE value McGrad set before loading (null when it set none). OpenBLAS picks its kernels from
+    /// the CPU model number and falls back to slow pre-AVX2 "Prescott" kernels on CPUs it does not know (virtual
+    /// machines often report a generic model). When the variable is unset, McGrad sets it from the instruction sets
+    /// .NET detects: "SkylakeX" with AVX-512 F/BW/DQ/VL, "Haswell" with AVX2 and FMA. A value the user set is never
+    /// changed.
+    /// </summary>
+    public static string? CoreTypeHint { get; }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetEnv(string name);
+
+    private static string? HintOpenBlasCoreType()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            if (GetEnv("OPENBLAS_CORETYPE") != IntPtr.Zero)
+            {
+                return null;
+            }
+
+            string? core = null;
+            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported
+                && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
+            {
+                core = "SkylakeX";
+            }
+            else if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            {
+                core = "Haswell";
+            }
+
+            return core != null && SetEnv("OPENBLAS_CORETYPE", core, 0) == 0 ? core : null;
+        }
+#pragma warning disable CA1031 // No libc (or no setenv): load OpenBLAS as it is.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
     }
 
     /// <summary>Whether both entry points resolved.</summary>

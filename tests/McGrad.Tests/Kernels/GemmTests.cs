@@ -182,6 +182,21 @@ public class GemmTests
     }
 
     [Fact]
+    public void OpenBlasRunsModernKernelsWhenMcGradSetTheCoreType()
+    {
+        // When McGrad chose OPENBLAS_CORETYPE (the user had not set it), OpenBLAS must report that kernel set rather than
+        // a pre-AVX2 fallback; otherwise the native path would be several times slower than the managed one.
+        if (!Gemm.IsNativeAvailable || Gemm.NativeCoreTypeHint == null)
+        {
+            return;
+        }
+
+        Assert.Equal(Gemm.NativeCoreTypeHint, Gemm.NativeCoreName, ignoreCase: true);
+        Assert.False(NativeBlas.IsOutdatedKernel);
+        Assert.Equal(MatMulBackend.Native, Gemm.EffectiveBackend);
+    }
+
+    [Fact]
     public void Vector256KernelMatchesReference()
     {
         // On AVX-512 machines the Vector256 kernel runs only when forced; check its tiles and edges too.
