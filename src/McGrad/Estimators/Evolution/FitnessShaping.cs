@@ -47,7 +47,7 @@ public static class Fitness
     /// <param name="axis">The population axis (default 0).</param>
     /// <exception cref="ArgumentException">values is not floating point, or contains NaN.</exception>
     /// <exception cref="ArgumentOutOfRangeException">axis is out of range.</exception>
-    public static Tensor CentredRanks(Tensor values, int axis = 0) => Shape(values, axis, "Fitness.CentredRanks", ranks: true);
+    public static Tensor CentredRanks(Tensor values, int axis = 0) => ShapeAlongAxis(values, axis, "Fitness.CentredRanks", ranks: true);
 
     /// <summary>
     /// Standardised values along <paramref name="axis"/>: u_i = (F_i − m)/s with m = (1/n) Σ F_j and the population
@@ -62,7 +62,7 @@ public static class Fitness
     /// <param name="axis">The population axis (default 0).</param>
     /// <exception cref="ArgumentException">values is not floating point or contains NaN or ±∞ (use centred ranks for infinite fitness).</exception>
     /// <exception cref="ArgumentOutOfRangeException">axis is out of range.</exception>
-    public static Tensor Standardise(Tensor values, int axis = 0) => Shape(values, axis, "Fitness.Standardise", ranks: false);
+    public static Tensor Standardise(Tensor values, int axis = 0) => ShapeAlongAxis(values, axis, "Fitness.Standardise", ranks: false);
 
     /// <summary>Applies <paramref name="shaping"/> along <paramref name="axis"/>; <see cref="FitnessShaping.None"/> returns the values detached.</summary>
     /// <param name="values">Fitness values, Float32 or Float64.</param>
@@ -89,7 +89,7 @@ public static class Fitness
         _ => "raw",
     };
 
-    private static Tensor Shape(Tensor values, int axis, string op, bool ranks)
+    private static Tensor ShapeAlongAxis(Tensor values, int axis, string op, bool ranks)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (!values.DType.IsFloatingPoint())
