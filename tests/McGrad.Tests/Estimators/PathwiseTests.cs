@@ -125,8 +125,7 @@ public class PathwiseTests
         var target = Tensor.FromArray([0.2, 0.9, 0.5]);
         Objective f = y => (y - target).Square() + (y * 3).Sin();
         var key = new RngKey(21);
-        double J(Tensor l, Tensor t) => new Pathwise(16).Estimate(new RelaxedBernoulli(t, logits: l), f, key).Value.Item();
-        AssertMatchesFiniteDifferences(logits, tau, (l, t) => new RelaxedBernoulli(t, logits: l), f, key, J);
+        AssertMatchesFiniteDifferences(new Pathwise(16), logits, tau, (l, t) => new RelaxedBernoulli(t, logits: l), f, key);
     }
 
     [Fact]
@@ -137,15 +136,15 @@ public class PathwiseTests
         var w = Tensor.FromArray([1.0, -2.0, 0.5, 3.0]);
         Objective f = y => (y * w).Sum(-1).Square() + y.Narrow(-1, 0, 1).Squeeze(-1);
         var key = new RngKey(22);
-        double J(Tensor l, Tensor t) => new Pathwise(8).Estimate(new RelaxedOneHotCategorical(t, logits: l), f, key).Value.Item();
-        AssertMatchesFiniteDifferences(logits, tau, (l, t) => new RelaxedOneHotCategorical(t, logits: l), f, key, J);
+        AssertMatchesFiniteDifferences(new Pathwise(8), logits, tau, (l, t) => new RelaxedOneHotCategorical(t, logits: l), f, key);
     }
 
-    private static void AssertMatchesFiniteDifferences(Tensor logits, Tensor tau, Func<Tensor, Tensor, Distribution> create, Objective f, RngKey key, Func<Tensor, Tensor, double> value)
+    private static void AssertMatchesFiniteDifferences(Pathwise estimator, Tensor logits, Tensor tau, Func<Tensor, Tensor, Distribution> create, Objective f, RngKey key)
     {
+        double J(Tensor lv, Tensor tv) => estimator.Estimate(create(lv, tv), f, key).Value.Item();
         var l = logits.Detach().RequireGrad();
         var t = tau.Detach().RequireGrad();
-        var estimate = new Pathwise(logits.Rank == 1 ? 16 : 8).Estimate(create(l, t), f, key);
+        var estimate = estimator.Estimate(create(l, t), f, key);
         Assert.Equal(estimate.Surrogate.Item(), estimate.Value.Item(), 12);
         var grads = Autograd.Grad([estimate.Surrogate], [l, t]);
         const double h = 1e-6;
@@ -156,11 +155,11 @@ public class PathwiseTests
             var down = logits.ToDoubleArray();
             up[i] += h;
             down[i] -= h;
-            var fd = (value(Tensor.FromArray(up).Reshape(logits.Shape.ToArray()), tau) - value(Tensor.FromArray(down).Reshape(logits.Shape.ToArray()), tau)) / (2 * h);
+            var fd = (J(Tensor.FromArray(up).Reshape(logits.Shape.ToArray()), tau) - J(Tensor.FromArray(down).Reshape(logits.Shape.ToArray()), tau)) / (2 * h);
             Assert.True(Math.Abs(fd - gl[i]) < 1e-6 * (1 + Math.Abs(fd)), $"logit {i}: pathwise {gl[i]}, finite difference {fd}");
         }
 
-        var fdTau = (value(logits, Tensor.Scalar(tau.Item() + h, DType.Float64)) - value(logits, Tensor.Scalar(tau.Item() - h, DType.Float64))) / (2 * h);
+        var fdTau = (J(logits, Tensor.Scalar(tau.Item() + h, DType.Float64)) - J(logits, Tensor.Scalar(tau.Item() - h, DType.Float64))) / (2 * h);
         Assert.True(Math.Abs(fdTau - grads[1]!.Item()) < 1e-6 * (1 + Math.Abs(fdTau)), $"temperature: pathwise {grads[1]!.Item()}, finite difference {fdTau}");
     }
 

@@ -18,7 +18,7 @@ namespace McGrad.Estimators.MeasureValued;
 /// the normalisation's Jacobian annihilates: the gradient for logits becomes π_i·(f(i) − Σ_j π_j f(j)) with the other
 /// coordinates of an <see cref="Independent"/> event random (the local-expectation gradient of Titsias and
 /// Lázaro-Gredilla 2015), exact for a lone categorical. Uncoupled: an independent draw per category (unbiased, noisier).
-/// Cost: K evaluations for p⁺ plus 1 (coupled) or K (uncoupled) for p⁻ per coordinate and sample. E[f] is reported as
+/// Cost: 2K evaluations per coordinate and sample (the shared coupled draw is evaluated with each category). E[f] is reported as
 /// Σ_j π_j f(j) (weights w⁺ = K·π, w⁻ = 0, averaged over the category axis).</para>
 /// </remarks>
 public sealed class CategoricalWeakDerivative : IWeakDerivative

@@ -27,6 +27,10 @@ public sealed record WeakGradient(string Name, Tensor Parameter, Tensor Gradient
 /// 2·D per parameter tensor and sample); no backward pass through f. <see cref="Traits"/> states the cost per parameter
 /// element; <see cref="CostFor"/> gives the total for a distribution. It grows with the number of parameters, so MVD
 /// suits few parameters per evaluation of f.</para>
+/// <para><b>Objective.</b> f is called on tensors with extra leading sample dimensions: [K, *batch] for scalar families,
+/// [K_cat, K, *batch] for Categorical (one slice per category), and [D, …, K, *batch, *event] for an Independent event
+/// of D coordinates (one slice per perturbed coordinate); it must map sampleShape + batch + event to sampleShape + batch
+/// for any sample shape.</para>
 /// <para>Pflug (1989); Heidergott and Vázquez-Abad (2000); Mohamed, Rosca, Figurnov and Mnih (2020, §6).</para>
 /// </remarks>
 public sealed class MeasureValuedDerivative : IGradientEstimator
@@ -53,8 +57,9 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
     public EstimatorTraits Traits => new(true, false, false, true, new EstimatorCost(2 * Samples, 0), "Pflug 1989; Mohamed et al. 2020");
 
     /// <summary>
-    /// Evaluations of f per estimate for <paramref name="distribution"/>: 2K per parameter element per event coordinate
-    /// (Categorical: K·(K + 1) coupled, 2K·K uncoupled, per coordinate and batch element).
+    /// Evaluations of f per estimate for <paramref name="distribution"/>: 2K per scalar parameter element, where an
+    /// element is one entry of a parameter tensor of one batch element (Normal: 2 parameters; Categorical: K categories;
+    /// an Independent event multiplies by its number of coordinates), per batch element.
     /// </summary>
     /// <exception cref="ArgumentException">No decomposition is registered for the family.</exception>
     public EstimatorCost CostFor(Distribution distribution)
@@ -65,12 +70,10 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
         var total = 0;
         foreach (var t in terms)
         {
-            var extra = Shapes.Suffix(t.Parameter.Shape, t.Parameter.Rank - baseDist.BatchShape.Rank).Size;
-            var categorical = t.Parameter.Rank > baseDist.BatchShape.Rank && baseDist is Categorical && Coupled;
-            total += coordinates * (categorical ? extra + 1 : 2 * extra);
+            total += coordinates * Shapes.Suffix(t.Parameter.Shape, t.Parameter.Rank - baseDist.BatchShape.Rank).Size;
         }
 
-        return new EstimatorCost(total * Samples, 0);
+        return new EstimatorCost(2 * total * Samples, 0);
     }
 
     /// <summary>
