@@ -405,6 +405,26 @@ public class MeasureValuedTests
     }
 
     [Fact]
+    public void UnbatchedIndependentEventUsesTheSamplesAxis()
+    {
+        // No batch dimensions, one event of 3 coordinates, K = 20 000 samples: f = Σ z², ∂μ_i = 2μ_i. Coupled, the other
+        // coordinates cancel and ĝ_μi = 4μ_i·mean(W)/√(2π), Var per sample 16μ_i²(2 − π/2)/(2π).
+        double[] mu = [0.5, -1, 2];
+        var loc = Tensor.FromArray(mu).RequireGrad();
+        const int k = 20_000;
+        var d = new Independent(new Normal(loc, Tensor.Ones([3], DType.Float64)), 1);
+        var est = new MeasureValuedDerivative(k).Estimate(d, z => z.Square().Sum(-1), new RngKey(76));
+        var g = Autograd.Grad(est.Surrogate, loc).ToDoubleArray();
+        for (var i = 0; i < 3; i++)
+        {
+            var se = Math.Sqrt(16 * mu[i] * mu[i] * (2 - (Math.PI / 2)) / (2 * Math.PI) / k);
+            Assert.True(Math.Abs(g[i] - (2 * mu[i])) < 4 * se, $"μ[{i}]: {g[i]}, exact {2 * mu[i]} ± {se}");
+        }
+
+        Assert.True(Math.Abs(est.Value.Item() - (mu.Sum(m => m * m) + 3)) < 0.2, $"value {est.Value.Item()}");
+    }
+
+    [Fact]
     public void RegisteredCustomDecompositionIsUsed()
     {
         // x = θ + E, E ∼ Exponential(1): ∂θ E f = E f(θ + E) − f(θ), i.e. c = 1, p⁺ = p, p⁻ = δ_θ.
