@@ -42,11 +42,7 @@ public sealed class Reinforce : IGradientEstimator
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
         var x = distribution.Sample(key, [Samples]);
-        Tensor values;
-        using (Autograd.NoGrad())
-        {
-            values = objective(x).Detach();
-        }
+        var values = ObjectiveValues.Evaluate(objective, x, distribution, Samples, "REINFORCE");
 
         var weights = values - Baseline.Compute(values);
         Baseline.Observe(values);
