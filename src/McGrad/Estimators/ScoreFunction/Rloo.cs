@@ -10,9 +10,10 @@ namespace McGrad.Estimators.ScoreFunction;
 /// </summary>
 /// <remarks>
 /// Unbiased (bₖ is independent of x_k), needs only f values and a LogProb, discrete or continuous; K ≥ 2 samples of
-/// each batch element, which never share a baseline with other batch elements. Variance: for K = 2 on the Bernoulli
-/// toy of Tucker et al. (2017) about 400× below REINFORCE(1); as K grows it approaches (1/K)·Var[(f − E f)·s], the
-/// mean-baseline variance. Cost: K evaluations of f, no backward pass through f. Kool, van Hoof &amp; Welling (2019);
+/// each batch element, which never share a baseline with other batch elements. Variance, exactly:
+/// K·Var ĝ = V_mean + (Var f·E[s²] + (∇J)²)/(K − 1), V_mean = Var[(f − E f)·s] the one-sample variance with the exact
+/// mean baseline (on the Bernoulli toy of Tucker et al. 2017, K = 2 is 400–600× below REINFORCE(1)).
+/// Cost: K evaluations of f, no backward pass through f. Kool, van Hoof &amp; Welling (2019);
 /// Ahmadian et al. (2024) for language-model fine-tuning; the same control variate as VIMCO (Mnih &amp; Rezende 2016).
 /// </remarks>
 public sealed class Rloo : IGradientEstimator
