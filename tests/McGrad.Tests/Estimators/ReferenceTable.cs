@@ -38,4 +38,29 @@ internal static class ReferenceTable
                 $"{r.Estimator} on {r.Problem}, ∂{s.Parameter}: variance {s.Variance:G5} ± {s.VarianceStdError:G3}, table {expected}");
         }
     }
+    /// <summary>
+    /// A REFERENCE.md R4 setting (Xu, Quiroz, Kohn, Sisson 2019): q = N(μ, s²), f(z) = −(h/2)(z − m)², a = μ − m, with
+    /// E f = −(h/2)(a² + s²), ∂μ = −h·a, ∂s = −h·s and the one-sample variances of ∂μ: pathwise h²s²,
+    /// SF (h²/(4s²))(a⁴ + 14a²s² + 15s⁴), SF with the mean baseline h²(2a² + 2.5s²).
+    /// </summary>
+    public sealed record XuRow(GradientProblem Problem, double MeanOfF, double SfMu, double SfMeanMu, double PathwiseMu);
+
+    /// <summary>The R4 row for (a, s, h) with m = 0.5 (μ = m + a).</summary>
+    public static XuRow Xu(double a, double s, double h, double m = 0.5)
+    {
+        var mu = m + a;
+        var problem = new GradientProblem(
+            $"−(h/2)(z − m)², a={a}, s={s}, h={h}",
+            ["μ", "s"],
+            [Tensor.Scalar(mu, DType.Float64), Tensor.Scalar(s, DType.Float64)],
+            p => new McGrad.Distributions.Normal(p[0], p[1]),
+            z => (z - m).Square() * (-h / 2),
+            [Tensor.Scalar(-h * a, DType.Float64), Tensor.Scalar(-h * s, DType.Float64)]);
+        var a2 = a * a;
+        var s2 = s * s;
+        return new XuRow(problem, -h / 2 * (a2 + s2), h * h / (4 * s2) * ((a2 * a2) + (14 * a2 * s2) + (15 * s2 * s2)), h * h * ((2 * a2) + (2.5 * s2)), h * h * s2);
+    }
+
+    /// <summary>Two R4 settings: (a, s, h) = (1, 0.5, 2) and (−2, 1.5, 0.5).</summary>
+    public static readonly XuRow[] R4 = [Xu(1, 0.5, 2), Xu(-2, 1.5, 0.5)];
 }

@@ -1,4 +1,3 @@
-using McGrad.Autodiff;
 using McGrad.Distributions;
 using McGrad.Randomness;
 
@@ -11,7 +10,11 @@ namespace McGrad.Estimators.ScoreFunction;
 /// <remarks>
 /// Unbiased for any baseline b that does not depend on the sample it multiplies, for any f (no derivative of f is
 /// needed) and any family with a LogProb, discrete or continuous. Its variance is often large: E[(f − b)² s²] − (∇J)²
-/// with s the score; a baseline near E[f s²]/E[s²] reduces it. Williams (1992).
+/// with s the score; a baseline near E[f s²]/E[s²] reduces it. Baselines: <see cref="Baselines.Constant"/>,
+/// <see cref="Baselines.LeaveOneOut"/> (= <see cref="Rloo"/>), <see cref="Baselines.MovingAverage"/>,
+/// <see cref="Baselines.Learned"/>; the per-parameter optimal b* is <see cref="OptimalBaselineReinforce"/>.
+/// f must return one value per sample and batch element ([K, *batch], the distribution's dtype); otherwise an
+/// <see cref="ArgumentException"/> names the shapes. Williams (1992).
 /// </remarks>
 public sealed class Reinforce : IGradientEstimator
 {
@@ -42,11 +45,7 @@ public sealed class Reinforce : IGradientEstimator
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
         var x = distribution.Sample(key, [Samples]);
-        Tensor values;
-        using (Autograd.NoGrad())
-        {
-            values = objective(x).Detach();
-        }
+        var values = ObjectiveValues.Evaluate(objective, x, distribution, Samples, "REINFORCE");
 
         var weights = values - Baseline.Compute(values);
         Baseline.Observe(values);
