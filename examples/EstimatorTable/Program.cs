@@ -22,6 +22,8 @@ foreach (var problem in GaussianCosts.All())
     [
         new Reinforce(),
         new Reinforce(baseline: Baselines.Constant(meanOfF)),
+        new Rloo(4),
+        new OptimalBaselineReinforce(4),
         new Pathwise(),
         new MeasureValuedDerivative(coupled: true),
         new MeasureValuedDerivative(coupled: false),
