@@ -4,6 +4,7 @@
 using System.Globalization;
 using McGrad;
 using McGrad.Estimators;
+using McGrad.Estimators.Discrete;
 using McGrad.Estimators.Evolution;
 using McGrad.Estimators.MeasureValued;
 using McGrad.Estimators.Problems;
@@ -29,6 +30,13 @@ foreach (var problem in GaussianCosts.All())
         new MeasureValuedDerivative(coupled: false),
     ];
     Print(problem, estimators.Select((e, i) => Measure(e, problem, key.FoldIn((uint)i), estimates)).ToList(), i => i == 1 ? "REINFORCE − E[f]" : null);
+}
+
+Console.WriteLine($"## Bernoulli toy (REFERENCE R2): b ∼ Bernoulli(σ(θ)), f = (b − p0)², {estimates:N0} estimates each\n");
+foreach (var problem in BernoulliToy.ReferenceRows())
+{
+    IGradientEstimator[] estimators = [new Reinforce(), new Rloo(2), new Arm(), new DisArm(), new StraightThrough(), new GumbelSoftmax(0.5)];
+    Print(problem, estimators.Select((e, i) => Measure(e, problem, key.FoldIn(50 + (uint)i), estimates)).ToList(), i => i == 5 ? "Gumbel-Softmax (τ = 0.5)" : null);
 }
 
 var es = EvolutionProblems.NegativeSquaredNorm([1, -0.5, 2], 0.1);
