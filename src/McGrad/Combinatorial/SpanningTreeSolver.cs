@@ -22,7 +22,7 @@ public sealed class SpanningTreeSolver : MapSolver
     /// <param name="sense">Minimize: minimum spanning tree (θ are costs); Maximize: maximum spanning tree (θ are scores).</param>
     /// <param name="allowedEdges">Optional n×n mask; edge {i, j} is allowed when allowedEdges[i, j] or allowedEdges[j, i].
     /// Instances must then be n×n.</param>
-    /// <exception cref="ArgumentException">The mask is not square.</exception>
+    /// <exception cref="ArgumentException">The mask is not square, or its graph is disconnected (no spanning tree exists).</exception>
     public SpanningTreeSolver(MapSense sense = MapSense.Minimize, bool[,]? allowedEdges = null)
         : base(sense, 2)
     {

@@ -43,8 +43,6 @@ internal static class ImleSynthetic
     public static (int[] Masks, double[] Probabilities) SubsetProbabilities(double[] theta, int k)
     {
         var n = theta.Length;
-        var max = theta.Max();
-        var e = theta.Select(t => Math.Exp(t - max)).ToArray();
         var masks = new List<int>();
         var probs = new List<double>();
         for (var s = 0; s < 1 << n; s++)
@@ -54,35 +52,16 @@ internal static class ImleSynthetic
                 continue;
             }
 
-            var zOut = 0.0;
-            for (var i = 0; i < n; i++)
+            var p = 1.0;
+            if (k < n)
             {
-                if (((s >> i) & 1) == 0)
-                {
-                    zOut += e[i];
-                }
-            }
-
-            double p;
-            if (k == n)
-            {
-                p = 1;
-            }
-            else
-            {
+                // Z_out/(Z_out + Z_A) = 1/(1 + exp(lse_A − lse_out)), in log space so that very confident θ cannot underflow.
+                var lseOut = LogSumExp(theta, ((1 << n) - 1) & ~s);
                 p = 0;
                 for (var a = s; ; a = (a - 1) & s)
                 {
-                    var zA = 0.0;
-                    for (var i = 0; i < n; i++)
-                    {
-                        if (((a >> i) & 1) == 1)
-                        {
-                            zA += e[i];
-                        }
-                    }
-
-                    p += (BitOperations.PopCount((uint)a) % 2 == 0 ? 1 : -1) * zOut / (zOut + zA);
+                    var ratio = a == 0 ? 1 : 1 / (1 + Math.Exp(LogSumExp(theta, a) - lseOut));
+                    p += (BitOperations.PopCount((uint)a) % 2 == 0 ? 1 : -1) * ratio;
                     if (a == 0)
                     {
                         break;
@@ -95,6 +74,29 @@ internal static class ImleSynthetic
         }
 
         return ([.. masks], [.. probs]);
+    }
+
+    private static double LogSumExp(double[] theta, int mask)
+    {
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < theta.Length; i++)
+        {
+            if (((mask >> i) & 1) == 1)
+            {
+                max = Math.Max(max, theta[i]);
+            }
+        }
+
+        var sum = 0.0;
+        for (var i = 0; i < theta.Length; i++)
+        {
+            if (((mask >> i) & 1) == 1)
+            {
+                sum += Math.Exp(theta[i] - max);
+            }
+        }
+
+        return max + Math.Log(sum);
     }
 
     private static double Loss(int mask, double[] b)
