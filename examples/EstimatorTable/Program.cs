@@ -60,7 +60,7 @@ static void Print(GradientProblem problem, IReadOnlyList<EstimatorCheckResult> r
     for (var i = 0; i < results.Count; i++)
     {
         var r = results[i];
-        var cells = r.Parameters.Select(s => $"{s.Mean:G5} ({s.Z:+0.0;-0.0}) | {s.Variance:G4} ± {s.VarianceStdError:G2}");
+        var cells = r.Parameters.Select(s => $"{s.Mean:G5} ({s.Z:+0.0;-0.0;0.0}) | {s.Variance:G4} ± {s.VarianceStdError:G2}");
         Console.WriteLine($"| {rename(i) ?? r.Estimator} | {r.Cost.Evaluations} | {string.Join(" | ", cells)} | {r.MicrosecondsPerEstimate:F2} |");
     }
 

@@ -9,7 +9,8 @@ namespace McGrad.Estimators;
 /// <param name="Exact">The exact gradient (NaN when the problem gives none).</param>
 /// <param name="Mean">Mean of the estimates.</param>
 /// <param name="StdError">Standard error of the mean: sd/√N.</param>
-/// <param name="Z">(mean − exact)/StdError; |Z| &lt; 4 is consistent with an unbiased estimator (NaN without an exact value).</param>
+/// <param name="Z">(mean − exact)/StdError; |Z| &lt; 4 is consistent with an unbiased estimator (NaN without an exact value;
+/// 0 when the mean equals the exact value to within 1e-9 relative, i.e. up to rounding).</param>
 /// <param name="Variance">Sample variance of one estimate.</param>
 /// <param name="VarianceStdError">Standard error of the sample variance, √((m₄ − s⁴)/N) from the fourth central moment m₄.</param>
 public sealed record ParameterStatistics(string Parameter, double Exact, double Mean, double StdError, double Z, double Variance, double VarianceStdError);
@@ -146,7 +147,13 @@ public static class EstimatorCheck
         var variance = m2 / (n - 1);
         m4 /= n;
         var se = Math.Sqrt(variance / n);
-        var z = double.IsNaN(exact) ? double.NaN : se == 0 ? (mean == exact ? 0 : double.PositiveInfinity * Math.Sign(mean - exact)) : (mean - exact) / se;
+        // A difference within 1e-9 relative of the exact value is floating-point rounding, not bias: an estimator that is
+        // exact up to rounding (DisARM at p = ½) has a variance of rounding noise, and dividing one by the other is meaningless.
+        var rounding = Math.Abs(mean - exact) <= 1e-9 * Math.Abs(exact);
+        var z = double.IsNaN(exact) ? double.NaN
+            : rounding ? 0
+            : se == 0 ? double.PositiveInfinity * Math.Sign(mean - exact)
+            : (mean - exact) / se;
         var varSe = Math.Sqrt(Math.Max(0, m4 - (variance * variance)) / n);
         return new ParameterStatistics(name, exact, mean, se, z, variance, varSe);
     }

@@ -75,3 +75,18 @@ public class ReinforceTests
         Assert.Equal(c * gmu.Item(), gw.Item(), 12);
     }
 }
+
+public class EstimatorCheckSummaryTests
+{
+    [Fact]
+    public void RoundingLevelDifferencesGiveZeroZButRealBiasDoesNot()
+    {
+        // Constant estimates equal to the exact value up to rounding: z = 0, not ±huge.
+        double[] exactUpToRounding = [0.005 + 1e-18, 0.005 - 1e-18, 0.005 + 2e-18, 0.005];
+        Assert.Equal(0, McGrad.Estimators.EstimatorCheck.Summarise("θ", exactUpToRounding, 0.005).Z);
+
+        // A bias of 1e-6 relative with tiny noise must still be flagged.
+        double[] biased = [0.005000005 + 1e-15, 0.005000005 - 1e-15, 0.005000005 + 2e-15, 0.005000005 - 2e-15];
+        Assert.True(McGrad.Estimators.EstimatorCheck.Summarise("θ", biased, 0.005).Z > 100);
+    }
+}
