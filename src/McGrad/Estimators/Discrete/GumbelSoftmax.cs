@@ -90,8 +90,8 @@ public sealed class GumbelSoftmax : IGradientEstimator
         var tau = Temperature;
         var y = DiscreteLatents.Unwrap(distribution) switch
         {
-            Bernoulli b => Relaxed.GumbelSigmoid(b.Logits, tau, key, Hard, new Shape(Samples)),
-            OneHotCategorical c => Relaxed.GumbelSoftmax(c.Logits, tau, key, Hard, new Shape(Samples)),
+            Bernoulli b => Relaxation.GumbelSigmoid(b.Logits, tau, key, Hard, new Shape(Samples)),
+            OneHotCategorical c => Relaxation.GumbelSoftmax(c.Logits, tau, key, Hard, new Shape(Samples)),
             _ => throw new ArgumentException(
                 $"{Name}: needs a Bernoulli or OneHotCategorical (possibly inside Independent) to relax, got {DiscreteLatents.Describe(distribution)} " +
                 $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). For an index-valued Categorical use OneHotCategorical; " +

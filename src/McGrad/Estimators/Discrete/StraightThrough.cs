@@ -92,7 +92,7 @@ public sealed class StraightThrough : IGradientEstimator
         }
 
         var hard = distribution.Sample(key, [Samples]);
-        var z = Relaxed.StraightThrough(hard, soft);
+        var z = Relaxation.StraightThrough(hard, soft);
         var values = objective(z);
         DiscreteLatents.CheckValues(values, z.Shape, DiscreteLatents.ValueShape(new Shape(Samples), distribution), Name, nameof(objective));
         Tensor value;

@@ -16,7 +16,7 @@ public class GumbelSoftmaxTests
         // y = softmax((ℓ + g)/τ) with g the documented Gumbel draws; computed by hand.
         var key = new RngKey(2);
         const double tau = 0.7;
-        var y = Relaxed.GumbelSoftmax(Tensor.FromArray(Logits4, 4), tau, key, sampleShape: [3]).ToDoubleArray();
+        var y = Relaxation.GumbelSoftmax(Tensor.FromArray(Logits4, 4), tau, key, sampleShape: [3]).ToDoubleArray();
         var g = Sampler.Gumbel(key, [3, 4], DType.Float64).ToDoubleArray();
         for (var s = 0; s < 3; s++)
         {
@@ -36,7 +36,7 @@ public class GumbelSoftmaxTests
         var previous = 0.0;
         foreach (var tau in new[] { 10.0, 1.0, 0.1, 0.01, 0.001 })
         {
-            var y = Relaxed.GumbelSoftmax(logits, tau, new RngKey(4), sampleShape: [4000]);
+            var y = Relaxation.GumbelSoftmax(logits, tau, new RngKey(4), sampleShape: [4000]);
             var meanMax = y.Max(-1).Values.Mean().Item();
             Assert.True(meanMax > previous, $"τ = {tau}: mean max {meanMax} should exceed {previous}");
             previous = meanMax;
@@ -53,10 +53,10 @@ public class GumbelSoftmaxTests
     public void GumbelSigmoidApproachesZeroOrOneAsTemperatureFallsToZero()
     {
         var logits = Tensor.FromArray(new[] { -0.8, 0.3 }, 2);
-        var y = Relaxed.GumbelSigmoid(logits, 0.001, new RngKey(6), sampleShape: [4000]).ToDoubleArray();
+        var y = Relaxation.GumbelSigmoid(logits, 0.001, new RngKey(6), sampleShape: [4000]).ToDoubleArray();
         var distance = y.Select(v => Math.Min(v, 1 - v)).Average();
         Assert.True(distance < 1e-3, $"mean distance to {{0, 1}}: {distance}");
-        var y1 = Relaxed.GumbelSigmoid(logits, 1.0, new RngKey(6), sampleShape: [4000]).ToDoubleArray();
+        var y1 = Relaxation.GumbelSigmoid(logits, 1.0, new RngKey(6), sampleShape: [4000]).ToDoubleArray();
         Assert.True(y1.Select(v => Math.Min(v, 1 - v)).Average() > 0.1);
     }
 
@@ -70,8 +70,8 @@ public class GumbelSoftmaxTests
         var d = Tensor.FromArray(new[] { 0.3, 1.5, -1.0, 2.0 }, 4);
         var key = new RngKey(8);
         const double tau = 0.5;
-        var z = Relaxed.GumbelSoftmax(logits, tau, key, hard: true, sampleShape: [5]);
-        var soft = Relaxed.GumbelSoftmax(logits, tau, key, sampleShape: [5]);
+        var z = Relaxation.GumbelSoftmax(logits, tau, key, hard: true, sampleShape: [5]);
+        var soft = Relaxation.GumbelSoftmax(logits, tau, key, sampleShape: [5]);
         var zv = z.ToDoubleArray();
         var sv = soft.ToDoubleArray();
         for (var r = 0; r < 10; r++)
@@ -99,8 +99,8 @@ public class GumbelSoftmaxTests
     {
         var logits = Tensor.FromArray(new[] { -0.8, 0.3, 1.4 }, 3).RequireGrad();
         var key = new RngKey(9);
-        var z = Relaxed.GumbelSigmoid(logits, 0.4, key, hard: true, sampleShape: [6]);
-        var soft = Relaxed.GumbelSigmoid(logits, 0.4, key, sampleShape: [6]);
+        var z = Relaxation.GumbelSigmoid(logits, 0.4, key, hard: true, sampleShape: [6]);
+        var soft = Relaxation.GumbelSigmoid(logits, 0.4, key, sampleShape: [6]);
         var zv = z.ToDoubleArray();
         var sv = soft.ToDoubleArray();
         for (var i = 0; i < zv.Length; i++)
@@ -119,7 +119,7 @@ public class GumbelSoftmaxTests
     {
         // P(argmax = k) = softmax(ℓ)ₖ and P(hard bit = 1) = σ(ℓ) for any τ; binomial |z| < 4.
         const int n = 20_000;
-        var z = Relaxed.GumbelSoftmax(Tensor.FromArray(Logits4, 4), 2.0, new RngKey(10), hard: true, sampleShape: [n]).ToDoubleArray();
+        var z = Relaxation.GumbelSoftmax(Tensor.FromArray(Logits4, 4), 2.0, new RngKey(10), hard: true, sampleShape: [n]).ToDoubleArray();
         var m = Logits4.Max();
         var e = Logits4.Select(v => Math.Exp(v - m)).ToArray();
         for (var k = 0; k < 4; k++)
@@ -130,7 +130,7 @@ public class GumbelSoftmaxTests
             Assert.True(Math.Abs(zscore) < 4, $"category {k}: {count} of {n}, p = {p}, z = {zscore:F2}");
         }
 
-        var b = Relaxed.GumbelSigmoid(Tensor.Scalar(0.7, DType.Float64), 3.0, new RngKey(11), hard: true, sampleShape: [n]).ToDoubleArray();
+        var b = Relaxation.GumbelSigmoid(Tensor.Scalar(0.7, DType.Float64), 3.0, new RngKey(11), hard: true, sampleShape: [n]).ToDoubleArray();
         var q = 1 / (1 + Math.Exp(-0.7));
         var zb = (b.Sum() - (n * q)) / Math.Sqrt(n * q * (1 - q));
         Assert.True(Math.Abs(zb) < 4, $"Gumbel-Sigmoid ones: {b.Sum()} of {n}, p = {q}, z = {zb:F2}");
@@ -171,7 +171,7 @@ public class GumbelSoftmaxTests
     public void EstimatorReadsTheScheduleAtItsStepAndIsThePathwiseGradientOfTheRelaxation(bool hard)
     {
         // Independent(Bernoulli) latents [2, 3]: the surrogate's gradient is that of (1/K) Σ f(y) built by hand
-        // from Relaxed.GumbelSigmoid with the same key and τ(step).
+        // from Relaxation.GumbelSigmoid with the same key and τ(step).
         var est = new GumbelSoftmax(TemperatureSchedule.Exponential(rate: 0.1, minimum: 0.2), hard, samples: 3);
         est.Step = 5;
         Assert.Equal(Math.Exp(-0.5), est.Temperature, 1e-15);
@@ -188,7 +188,7 @@ public class GumbelSoftmaxTests
             return f(b);
         }, key);
         var g = Autograd.Grad(e.Surrogate, logits).ToDoubleArray();
-        var y = Relaxed.GumbelSigmoid(logits, tau, key, hard, [3]);
+        var y = Relaxation.GumbelSigmoid(logits, tau, key, hard, [3]);
         var expected = Autograd.Grad(f(y).Sum() / 3.0, logits).ToDoubleArray();
         TestUtil.AssertClose(expected, Tensor.FromArray(g, 6), 1e-13);
         Assert.Equal(y.Detach().ToDoubleArray(), seen!.ToDoubleArray());
@@ -207,7 +207,7 @@ public class GumbelSoftmaxTests
         var c = Tensor.FromArray(new[] { 1.0, -2.0, 0.5, 3.0 }, 4);
         var e = new GumbelSoftmax(0.5, hard: true).Estimate(new OneHotCategorical(logits: logits), z => (c * z).Sum(-1).Square(), key);
         var g = Autograd.Grad(e.Surrogate, logits).ToDoubleArray();
-        var z = Relaxed.GumbelSoftmax(logits, 0.5, key, hard: true, sampleShape: [1]);
+        var z = Relaxation.GumbelSoftmax(logits, 0.5, key, hard: true, sampleShape: [1]);
         var expected = Autograd.Grad((c * z).Sum(-1).Square().Sum(), logits).ToDoubleArray();
         TestUtil.AssertClose(expected, Tensor.FromArray(g, 4), 1e-13);
     }
@@ -221,9 +221,9 @@ public class GumbelSoftmaxTests
         Assert.Contains("Categorical", e.Message, StringComparison.Ordinal);
         var normal = new Normal(Tensor.Zeros([2], DType.Float64), Tensor.Ones([2], DType.Float64));
         Assert.Contains("Normal", Assert.Throws<ArgumentException>(() => new GumbelSoftmax(0.5).Estimate(normal, x => x, new RngKey(1))).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Relaxed.GumbelSoftmax(Tensor.Zeros([3], DType.Float64), 0.0, new RngKey(1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Relaxed.GumbelSigmoid(Tensor.Zeros([3], DType.Float64), double.NaN, new RngKey(1)));
-        Assert.Throws<ArgumentException>(() => Relaxed.GumbelSoftmax(Tensor.Scalar(1.0, DType.Float64), 1.0, new RngKey(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Relaxation.GumbelSoftmax(Tensor.Zeros([3], DType.Float64), 0.0, new RngKey(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Relaxation.GumbelSigmoid(Tensor.Zeros([3], DType.Float64), double.NaN, new RngKey(1)));
+        Assert.Throws<ArgumentException>(() => Relaxation.GumbelSoftmax(Tensor.Scalar(1.0, DType.Float64), 1.0, new RngKey(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new GumbelSoftmax(0.5) { Step = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new GumbelSoftmax(0.5, samples: 0));
         Assert.False(new GumbelSoftmax(0.5).Traits.Unbiased);

@@ -104,14 +104,14 @@ public class StraightThroughTests
     {
         var soft = Tensor.FromArray(new[] { 0.1234567, 0.7, 1e-9, 0.3333333333 }, 4).RequireGrad();
         var hard = Tensor.FromArray(new[] { 0.0, 1.0, 1.0, 0.0 }, 4);
-        var z = Relaxed.StraightThrough(hard, soft);
+        var z = Relaxation.StraightThrough(hard, soft);
         Assert.Equal(hard.ToDoubleArray(), z.ToDoubleArray());
         var g = Autograd.Grad((z * Tensor.FromArray(new[] { 1.0, 2.0, 3.0, 4.0 }, 4)).Sum(), soft).ToDoubleArray();
         Assert.Equal(new[] { 1.0, 2.0, 3.0, 4.0 }, g);
 
-        Assert.Throws<ArgumentException>(() => Relaxed.StraightThrough(hard, soft.Detach().To(DType.Float32)));
-        Assert.Throws<ArgumentException>(() => Relaxed.StraightThrough(hard, Tensor.Zeros([3], DType.Float64)));
-        Assert.Throws<ArgumentException>(() => Relaxed.StraightThrough(hard, Tensor.Full([4], double.NegativeInfinity, DType.Float64)));
+        Assert.Throws<ArgumentException>(() => Relaxation.StraightThrough(hard, soft.Detach().To(DType.Float32)));
+        Assert.Throws<ArgumentException>(() => Relaxation.StraightThrough(hard, Tensor.Zeros([3], DType.Float64)));
+        Assert.Throws<ArgumentException>(() => Relaxation.StraightThrough(hard, Tensor.Full([4], double.NegativeInfinity, DType.Float64)));
     }
 
     [Fact]

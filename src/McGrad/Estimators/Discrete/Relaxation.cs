@@ -13,7 +13,7 @@ namespace McGrad.Estimators.Discrete;
 /// key, so a relaxed sample and its distribution's log density agree. Jang, Gu and Poole (2017); Maddison, Mnih and
 /// Teh (2017).
 /// </remarks>
-public static class Relaxed
+public static class Relaxation
 {
     /// <summary>
     /// Gumbel-Softmax (Concrete): y = softmax((ℓ + g)/τ) over the last axis, gₖ ~ Gumbel(0, 1) i.i.d., shape
