@@ -8,6 +8,7 @@ using McGrad.Estimators.Discrete;
 using McGrad.Estimators.Evolution;
 using McGrad.Estimators.MeasureValued;
 using McGrad.Estimators.Problems;
+using McGrad.Estimators.Relaxed;
 using McGrad.Estimators.ScoreFunction;
 using McGrad.Randomness;
 
@@ -35,8 +36,8 @@ foreach (var problem in GaussianCosts.All())
 Console.WriteLine($"## Bernoulli toy (REFERENCE R2): b ∼ Bernoulli(σ(θ)), f = (b − p0)², {estimates:N0} estimates each\n");
 foreach (var problem in BernoulliToy.ReferenceRows())
 {
-    IGradientEstimator[] estimators = [new Reinforce(), new Rloo(2), new Arm(), new DisArm(), new StraightThrough(), new GumbelSoftmax(0.5)];
-    Print(problem, estimators.Select((e, i) => Measure(e, problem, key.FoldIn(50 + (uint)i), estimates)).ToList(), i => i == 5 ? "Gumbel-Softmax (τ = 0.5)" : null);
+    IGradientEstimator[] estimators = [new Reinforce(), new Rloo(2), new Arm(), new DisArm(), new Rebar(eta: 1, temperature: Math.Exp(0.5)), new StraightThrough(), new GumbelSoftmax(0.5)];
+    Print(problem, estimators.Select((e, i) => Measure(e, problem, key.FoldIn(50 + (uint)i), estimates)).ToList(), i => i switch { 4 => "REBAR (η = 1, λ = e^½, untuned)", 6 => "Gumbel-Softmax (τ = 0.5)", _ => null });
 }
 
 var es = EvolutionProblems.NegativeSquaredNorm([1, -0.5, 2], 0.1);
