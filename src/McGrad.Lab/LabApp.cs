@@ -1,0 +1,412 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using McGrad.Kernels;
+using Spectre.Console;
+
+namespace McGrad.Lab;
+
+/// <summary>Exit codes of the Lab.</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>A run failed with an unexpected error.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command line: unknown name, number out of range, unknown option.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Interrupted by Ctrl-C; the partial results were written.</summary>
+    public const int Interrupted = 130;
+}
+
+/// <summary>The Lab's command line: builds the System.CommandLine tree and runs a command.</summary>
+public sealed class LabApp
+{
+    /// <summary>Default estimates per (problem, estimator) cell: the zoo runs in well under 2 minutes on 2 cores.</summary>
+    public const int DefaultSamples = 50_000;
+
+    /// <summary>Largest accepted --samples.</summary>
+    public const int MaxSamples = 10_000_000;
+
+    /// <summary>Default root seed.</summary>
+    public const ulong DefaultSeed = 2026;
+
+    private static readonly string[] Formats = ["table", "json", "csv"];
+    private static readonly string[] EstimatorColumns = ["id", "name", "unbiased", "needs ∇f", "needs rsample", "discrete", "f evals", "bwd", "reference"];
+    private static readonly string[] ProblemColumns = ["id", "group", "problem", "parameters", "exact gradient"];
+
+    private readonly TextWriter _out;
+    private readonly TextWriter _err;
+    private readonly bool _interactive;
+    private readonly CancellationToken _cancel;
+    private readonly string[] _args;
+
+    private readonly Option<ulong> _seed = new("--seed") { Description = "Root seed of the random keys (same seed, same numbers).", DefaultValueFactory = _ => DefaultSeed, Recursive = true };
+    private readonly Option<int> _samples = new("--samples", "-n") { Description = $"Independent estimates per estimator and problem (2 … {MaxSamples:N0}).", DefaultValueFactory = _ => DefaultSamples, Recursive = true };
+    private readonly Option<int> _threads = new("--threads") { Description = "Threads one op may use (sets Kernels.Parallelism.MaxThreads; 1 … 1024; default: all cores).", Recursive = true };
+    private readonly Option<string?> _outDir = new("--out", "-o") { Description = "Directory for results.json, results.csv and report.html (default: ./lab-results/<UTC timestamp>).", Recursive = true };
+    private readonly Option<string> _format = new("--format", "-f") { Description = "What to print: table, json or csv (the files are always written).", DefaultValueFactory = _ => "table", Recursive = true };
+
+    private LabApp(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancel)
+    {
+        _args = args;
+        _out = output;
+        _err = error;
+        _interactive = interactive;
+        _cancel = cancel;
+    }
+
+    /// <summary>Runs the Lab with <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
+    /// <param name="args">Command-line arguments (without the program name).</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="interactive">Show the progress bar (only when output is a terminal and the format is table).</param>
+    /// <param name="cancel">Stops the run between cells; what finished is written (exit code 130).</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive = false, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var app = new LabApp(args, output, error, interactive, cancel);
+        return app.Execute();
+    }
+
+    /// <summary>Builds the root command (exposed for tests of the help text).</summary>
+    internal RootCommand BuildRoot()
+    {
+        _samples.Validators.Add(r => Range(r, _samples, 2, MaxSamples));
+        _threads.Validators.Add(r => Range(r, _threads, 1, 1024));
+        _format.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<string>();
+            if (!Formats.Contains(v, StringComparer.OrdinalIgnoreCase))
+            {
+                r.AddError($"Invalid value '{v}' for --format: expected one of {string.Join(", ", Formats)}.");
+            }
+        });
+
+        var root = new RootCommand(
+            "McGrad Lab: Monte Carlo gradient estimators side by side on problems with exact gradients.\n" +
+            "With no command it runs the estimator zoo (every estimator on every canonical problem) and writes\n" +
+            "results.json, results.csv and an offline report.html under --out.")
+        {
+            _seed, _samples, _threads, _outDir, _format,
+        };
+        root.SetAction(p => RunZoo(p, "zoo"));
+
+        var zoo = new Command("zoo", "Every estimator on every canonical problem (R1 Gaussian costs, R2 Bernoulli toy, R3 ES quadratic, multivariate Bernoulli), common random numbers per problem.");
+        zoo.SetAction(p => RunZoo(p, "zoo"));
+        root.Subcommands.Add(zoo);
+
+        var problem = new Option<string>("--problem", "-p") { Description = "Problem id (see `list`).", DefaultValueFactory = _ => "gauss-square-k0" };
+        problem.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<string>();
+            if (Catalog.FindProblem(v) is null)
+            {
+                r.AddError($"Unknown problem '{v}' for --problem. Valid problems: {string.Join(", ", Catalog.Problems.Select(x => x.Id))}.");
+            }
+        });
+        var estimators = new Option<string[]>("--estimators", "-e") { Description = "Estimator ids, space- or comma-separated (default: all that apply; see `list`).", AllowMultipleArgumentsPerToken = true };
+        estimators.Validators.Add(r =>
+        {
+            foreach (var name in SplitNames(r.GetValueOrDefault<string[]>()))
+            {
+                if (Catalog.FindEstimator(name) is null)
+                {
+                    r.AddError($"Unknown estimator '{name}' for --estimators. Valid estimators: {string.Join(", ", Catalog.Estimators.Select(x => x.Id))}.");
+                }
+            }
+        });
+        var variance = new Command("variance", "Bias and variance of chosen estimators on one problem, with a sample budget (--samples estimates each).") { problem, estimators };
+        variance.SetAction(p => RunVariance(p, p.GetValue(problem)!, SplitNames(p.GetValue(estimators)).ToList()));
+        root.Subcommands.Add(variance);
+
+        var list = new Command("list", "List the estimators (with their traits) and the problems (with exact gradients).");
+        list.SetAction(RunList);
+        root.Subcommands.Add(list);
+
+        return root;
+    }
+
+    private static void Range(OptionResult r, Option<int> option, int lo, int hi)
+    {
+        if (r.Tokens.Count == 0)
+        {
+            return;
+        }
+
+        var text = r.Tokens[0].Value;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < lo || v > hi)
+        {
+            r.AddError($"Invalid value '{text}' for {option.Name}: expected an integer from {lo.ToString("N0", CultureInfo.InvariantCulture)} to {hi.ToString("N0", CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private static IEnumerable<string> SplitNames(string[]? values)
+        => (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private int Execute()
+    {
+        var root = BuildRoot();
+        var parse = root.Parse(_args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                _err.WriteLine($"error: {e.Message}");
+            }
+
+            _err.WriteLine("Run with --help for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var config = new InvocationConfiguration { Output = _out, Error = _err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (UsageException ex)
+        {
+            _err.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+
+    private LabRun NewRun(ParseResult p, string command)
+    {
+        var threads = p.GetResult(_threads) is { Implicit: false } ? p.GetValue(_threads) : (int?)null;
+        Parallelism.MaxThreads = threads ?? Environment.ProcessorCount;
+
+        return new LabRun
+        {
+            Command = command,
+            CommandLine = string.Join(' ', _args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)),
+            Seed = p.GetValue(_seed),
+            Samples = p.GetValue(_samples),
+            Version = Version(),
+            Timestamp = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            Machine = Machine(),
+        };
+    }
+
+    /// <summary>"Lab 1.2.3, McGrad 1.2.3".</summary>
+    public static string Version()
+    {
+        static string V(Assembly a) => a.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? a.GetName().Version?.ToString() ?? "?";
+        return $"McGrad.Lab {V(typeof(LabApp).Assembly)}, McGrad {V(typeof(Tensor).Assembly)}";
+    }
+
+    /// <summary>Facts about this machine for the report.</summary>
+    public static MachineInfo Machine()
+    {
+        string backend;
+        try
+        {
+            backend = Gemm.EffectiveBackend.ToString();
+        }
+        catch (InvalidOperationException ex)
+        {
+            backend = "unavailable: " + ex.Message;
+        }
+
+        return new MachineInfo(Environment.ProcessorCount, Parallelism.MaxThreads, Vector<byte>.Count, Vector256.IsHardwareAccelerated, Vector512.IsHardwareAccelerated,
+            Gemm.NativeLibraryName, Gemm.NativeCoreName, backend, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
+    }
+
+    private int RunZoo(ParseResult p, string command)
+    {
+        var run = NewRun(p, command);
+        return Measure(p, run, Catalog.Problems, Catalog.Estimators);
+    }
+
+    private int RunVariance(ParseResult p, string problemId, List<string> estimatorIds)
+    {
+        var run = NewRun(p, "variance");
+        var problem = Catalog.FindProblem(problemId)!;
+        var chosen = estimatorIds.Count == 0 ? Catalog.Estimators.ToList() : estimatorIds.Select(id => Catalog.FindEstimator(id)!).Distinct().ToList();
+        return Measure(p, run, [problem], chosen);
+    }
+
+    private int Measure(ParseResult p, LabRun run, IReadOnlyList<ProblemEntry> problems, IReadOnlyList<EstimatorEntry> estimators)
+    {
+        var format = p.GetValue(_format)!.ToLowerInvariant();
+        var dir = p.GetValue(_outDir) ?? Path.Combine("lab-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var clock = Stopwatch.StartNew();
+        var cells = problems.Count * estimators.Count;
+        if (_interactive && format == "table")
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("estimator zoo", maxValue: cells);
+                    Runner.Run(run, problems, estimators, run.Samples, cell =>
+                    {
+                        task.Description = Markup.Escape(cell);
+                        task.Increment(task.Value == 0 && task.Description.Length == 0 ? 0 : 1);
+                    }, _cancel);
+                    task.Value = task.MaxValue;
+                });
+        }
+        else
+        {
+            Runner.Run(run, problems, estimators, run.Samples, null, _cancel);
+        }
+
+        run.Partial = _cancel.IsCancellationRequested;
+        run.WallSeconds = clock.Elapsed.TotalSeconds;
+        Report.WriteAll(run, dir);
+        var full = Path.GetFullPath(dir);
+        switch (format)
+        {
+            case "json":
+                _out.Write(Report.ToJson(run));
+                _out.WriteLine();
+                _err.WriteLine($"wrote {Path.Combine(full, "report.html")}");
+                break;
+            case "csv":
+                _out.Write(Report.ToCsv(run));
+                _err.WriteLine($"wrote {Path.Combine(full, "report.html")}");
+                break;
+            default:
+                Tables(run);
+                _out.WriteLine($"Wall time {run.WallSeconds:F1} s. Wrote {Path.Combine(full, "results.json")}, results.csv and report.html.");
+                break;
+        }
+
+        if (run.Partial)
+        {
+            _err.WriteLine("Interrupted: partial results written.");
+            return ExitCodes.Interrupted;
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private IAnsiConsole Console()
+        => _interactive ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(_out) });
+
+    private void Tables(LabRun run)
+    {
+        var console = Console();
+        console.Profile.Width = Math.Max(console.Profile.Width, 160);
+        foreach (var pr in run.Problems)
+        {
+            var table = new Table().Title($"{Markup.Escape(pr.Group)}: {Markup.Escape(pr.Name)}  [grey]({Markup.Escape(pr.Id)})[/]");
+            table.AddColumn("estimator");
+            table.AddColumn("∂");
+            table.AddColumn(new TableColumn("exact").RightAligned());
+            table.AddColumn(new TableColumn("mean").RightAligned());
+            table.AddColumn(new TableColumn("z").RightAligned());
+            table.AddColumn(new TableColumn("variance").RightAligned());
+            table.AddColumn(new TableColumn("var × cost").RightAligned());
+            table.AddColumn(new TableColumn("f evals").RightAligned());
+            table.AddColumn(new TableColumn("bwd").RightAligned());
+            table.AddColumn(new TableColumn("µs/estimate").RightAligned());
+            foreach (var e in pr.Estimators)
+            {
+                for (var i = 0; i < e.Parameters.Count; i++)
+                {
+                    var s = e.Parameters[i];
+                    var z = s.Z.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
+                    var first = i == 0;
+                    table.AddRow(
+                        first ? Markup.Escape(e.Name) + (e.Unbiased ? "" : " [grey](biased)[/]") : "",
+                        Markup.Escape(s.Parameter),
+                        Report.Fmt(s.Exact),
+                        Report.Fmt(s.Mean),
+                        Math.Abs(s.Z) >= 4 ? $"[red]{z}[/]" : z,
+                        $"{Report.Fmt(s.Variance)} ± {s.VarianceStdError.ToString("G2", CultureInfo.InvariantCulture)}",
+                        Report.Fmt(s.Efficiency),
+                        first ? e.Evaluations.ToString(CultureInfo.InvariantCulture) : "",
+                        first ? e.BackwardPasses.ToString(CultureInfo.InvariantCulture) : "",
+                        first ? e.MicrosecondsPerEstimate.ToString("F2", CultureInfo.InvariantCulture) : "");
+                }
+            }
+
+            console.Write(table);
+            if (pr.Skipped.Count > 0)
+            {
+                console.MarkupLine($"[grey]not applicable: {Markup.Escape(string.Join(", ", pr.Skipped.Select(s => s.Id)))}[/]");
+            }
+
+            console.WriteLine();
+        }
+    }
+
+    private int RunList(ParseResult p)
+    {
+        var format = p.GetValue(_format)!.ToLowerInvariant();
+        var estimators = Catalog.Estimators.Select(e =>
+        {
+            var est = e.Create(Catalog.Problems[0].Create());
+            var t = est.Traits;
+            return new { id = e.Id, name = e.Id == "reinforce-mean" ? "REINFORCE(1) − b=E f" : est.Name, description = e.Description, unbiased = t.Unbiased, needsDifferentiableObjective = t.NeedsDifferentiableObjective, needsRSample = t.NeedsRSample, supportsDiscrete = t.SupportsDiscrete, fEvals = t.Cost.Evaluations, backwardPasses = t.Cost.BackwardPasses, reference = t.Reference, comparableToExact = e.ComparableToExact };
+        }).ToList();
+        var problems = Catalog.Problems.Select(e =>
+        {
+            var pr = e.Create();
+            return new { id = e.Id, group = e.Group, name = pr.Name, description = e.Description, parameters = pr.ParameterNames, exactGradient = pr.ExactGradient?.SelectMany(g => g.ToDoubleArray()).ToArray() };
+        }).ToList();
+        if (format == "json")
+        {
+            _out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { estimators, problems }, Report.JsonOptions));
+            return ExitCodes.Ok;
+        }
+
+        if (format == "csv")
+        {
+            _out.WriteLine("kind,id,name,unbiased,needs_differentiable_f,needs_rsample,discrete,f_evals,backward_passes,reference");
+            foreach (var e in estimators)
+            {
+                _out.WriteLine($"estimator,{e.id},\"{e.name}\",{e.unbiased},{e.needsDifferentiableObjective},{e.needsRSample},{e.supportsDiscrete},{e.fEvals},{e.backwardPasses},\"{e.reference}\"");
+            }
+
+            foreach (var pr in problems)
+            {
+                _out.WriteLine($"problem,{pr.id},\"{pr.name}\",,,,,,,{pr.group}");
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        var console = Console();
+        console.Profile.Width = Math.Max(console.Profile.Width, 160);
+        var et = new Table().Title("Estimators");
+        foreach (var c in EstimatorColumns)
+        {
+            et.AddColumn(c);
+        }
+
+        foreach (var e in estimators)
+        {
+            et.AddRow(Markup.Escape(e.id), Markup.Escape(e.name), Yes(e.unbiased), Yes(e.needsDifferentiableObjective), Yes(e.needsRSample), Yes(e.supportsDiscrete), e.fEvals.ToString(CultureInfo.InvariantCulture), e.backwardPasses.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.reference));
+        }
+
+        console.Write(et);
+        var pt = new Table().Title("Problems");
+        foreach (var c in ProblemColumns)
+        {
+            pt.AddColumn(c);
+        }
+
+        foreach (var pr in problems)
+        {
+            pt.AddRow(Markup.Escape(pr.id), pr.group, Markup.Escape(pr.name + " — " + pr.description), Markup.Escape(string.Join(", ", pr.parameters)), Markup.Escape(string.Join(", ", (pr.exactGradient ?? []).Select(Report.Fmt))));
+        }
+
+        console.Write(pt);
+        return ExitCodes.Ok;
+    }
+
+    private static string Yes(bool b) => b ? "yes" : "no";
+}
