@@ -1,6 +1,7 @@
 using McGrad.Estimators;
 using McGrad.Estimators.Discrete;
 using McGrad.Estimators.Evolution;
+using McGrad.Estimators.Imle;
 using McGrad.Estimators.MeasureValued;
 using McGrad.Estimators.Problems;
 using McGrad.Estimators.ScoreFunction;
@@ -37,6 +38,10 @@ public static class Catalog
         new("disarm", "DisARM, 1 pair", _ => new DisArm()),
         new("straight-through", "Straight-through (biased)", _ => new StraightThrough()),
         new("gumbel-softmax", "Gumbel-softmax / concrete relaxation, τ = 0.5 (biased)", _ => new GumbelSoftmax(0.5)),
+        new("st-pam", "Straight-through through perturb-and-MAP (biased)", _ => new MapStraightThrough()),
+        new("imle", "I-MLE, λ = 0.75, gradient scaled by 1/λ (biased)", _ => new Imle(0.75, scaleByInverseLambda: true)),
+        new("aimle", "AIMLE: I-MLE with adaptive λ, β₀ = 0.3 (biased)", _ => new Imle(new AdaptiveLambda(initialBeta: 0.3))),
+        new("aimle-central", "AIMLE with central differences, β₀ = 0.3 (biased)", _ => new Imle(new AdaptiveLambda(initialBeta: 0.3), centralDifference: true)),
         new("vimco4", "VIMCO, K = 4 (estimates ∇E[log mean exp f]: not comparable with ∇E[f], excluded from the zoo)", _ => new Vimco(4), ComparableToExact: false),
     ];
 
@@ -55,6 +60,7 @@ public static class Catalog
         new("bernoulli-0.499-theta0", "R2", "b ~ Bernoulli(σ(0)), f = (b − 0.499)²", () => BernoulliToy.Create(0.499, 0)),
         new("bernoulli-0.499-theta1", "R2", "b ~ Bernoulli(σ(1)), f = (b − 0.499)²", () => BernoulliToy.Create(0.499, 1)),
         new("es-quadratic", "R3", "x ~ N(θ, 0.1²I), θ = (1, −0.5, 2), F = −‖x‖²", () => EvolutionProblems.NegativeSquaredNorm([1, -0.5, 2], 0.1)),
+        new("topk-synthetic", "TopK", "z = top-5(θ + Gumbel) of n = 10 scores, f = ‖z − b‖², θ₀ and b = |N(0, I)| from fixed keys; exact gradient from the closed-form subset probabilities", TopKSynthetic.Problem),
         new("multi-bernoulli", "MVB", "b ~ 4 independent Bernoullis, θ = (−1, 0.5, 0, 1.5), w = (1, −2, 1.5, 0.5), c = 0.7", MultivariateBernoulli.Default),
     ];
 

@@ -128,6 +128,23 @@ public sealed class LabApp
         variance.SetAction(p => RunVariance(p, p.GetValue(problem)!, SplitNames(p.GetValue(estimators)).ToList()));
         root.Subcommands.Add(variance);
 
+        var runs = new Option<int>("--runs") { Description = "Independent training runs per method (1 … 1,000); the curves are their mean.", DefaultValueFactory = _ => 20 };
+        runs.Validators.Add(r => Range(r, runs, 1, 1000));
+        var steps = new Option<int>("--steps") { Description = "SGD steps per run (5 … 10,000).", DefaultValueFactory = _ => 100 };
+        steps.Validators.Add(r => Range(r, steps, 5, 10_000));
+        var target = new Option<string>("--target") { Description = "paper: b = |N(0, I)| (infeasible, the papers' setting); subset: b = a random 5-subset (feasible, optimum 0).", DefaultValueFactory = _ => "paper" };
+        target.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<string>();
+            if (v is not ("paper" or "subset"))
+            {
+                r.AddError($"Invalid value '{v}' for --target: expected one of paper, subset.");
+            }
+        });
+        var topk = new Command("topk", "The I-MLE top-k synthetic experiment (n = 10, k = 5, ‖z − b‖², SGD momentum 0.9): exact optimality-gap curves of straight-through, I-MLE, AIMLE and AIMLE central with tuned hyperparameters; --samples is not used.") { runs, steps, target };
+        topk.SetAction(p => RunTopK(p, p.GetValue(runs), p.GetValue(steps), p.GetValue(target) == "subset"));
+        root.Subcommands.Add(topk);
+
         var list = new Command("list", "List the estimators (with their traits) and the problems (with exact gradients).");
         list.SetAction(RunList);
         root.Subcommands.Add(list);
@@ -236,32 +253,98 @@ public sealed class LabApp
         return Measure(p, run, [problem], chosen);
     }
 
+    private int RunTopK(ParseResult p, int runs, int steps, bool subset)
+    {
+        var run = NewRun(p, "topk");
+        run.Samples = runs;
+        var methods = TopKSynthetic.TunedMethods(subset);
+        var b = subset ? TopKSynthetic.SubsetTarget() : TopKSynthetic.PaperTarget();
+        var every = Math.Max(1, steps / 20);
+        var stepAxis = new List<double> { 0 };
+        for (var t = every; t <= steps; t += every)
+        {
+            stepAxis.Add(t);
+        }
+
+        var results = methods.Select(_ => new List<double[]>()).ToArray();
+        var root = new Randomness.RngKey(run.Seed);
+        void Work(Action<string>? onRun)
+        {
+            for (var r = 0; r < runs && !_cancel.IsCancellationRequested; r++)
+            {
+                onRun?.Invoke($"run {r + 1}/{runs}");
+                var key = root.FoldIn((uint)r); // common random numbers: every method sees the same noise in run r
+                for (var m = 0; m < methods.Count; m++)
+                {
+                    results[m].Add(TopKSynthetic.Train(methods[m], b, key, steps, every));
+                }
+            }
+        }
+
+        return Execute(p, run, runs, Work, () =>
+        {
+            var set = new CurveSet($"Top-k synthetic ({(subset ? "subset" : "paper")} target): exact optimality gap, mean of {results[0].Count} runs", "SGD step", "optimality gap", !subset, []);
+            for (var m = 0; m < methods.Count; m++)
+            {
+                var done = results[m];
+                if (done.Count == 0)
+                {
+                    continue;
+                }
+
+                var mean = new double[stepAxis.Count];
+                var se = new double[stepAxis.Count];
+                for (var j = 0; j < stepAxis.Count; j++)
+                {
+                    var xs = done.Select(g => g[j]).ToArray();
+                    mean[j] = xs.Average();
+                    se[j] = xs.Length > 1 ? Math.Sqrt(xs.Sum(x => (x - mean[j]) * (x - mean[j])) / (xs.Length - 1) / xs.Length) : double.NaN;
+                }
+
+                set.Curves.Add(new Curve(methods[m].Name, stepAxis, mean, se));
+            }
+
+            run.Curves.Add(set);
+        });
+    }
+
     private int Measure(ParseResult p, LabRun run, IReadOnlyList<ProblemEntry> problems, IReadOnlyList<EstimatorEntry> estimators)
+        => Execute(p, run, problems.Count * estimators.Count, onCell => Runner.Run(run, problems, estimators, run.Samples, onCell, _cancel), null);
+
+    /// <summary>Runs <paramref name="work"/> (with a progress bar of <paramref name="units"/> steps when interactive), then writes and prints the results.</summary>
+    private int Execute(ParseResult p, LabRun run, int units, Action<Action<string>?> work, Action? finish)
     {
         var format = p.GetValue(_format)!.ToLowerInvariant();
         var dir = p.GetValue(_outDir) ?? Path.Combine("lab-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var clock = Stopwatch.StartNew();
-        var cells = problems.Count * estimators.Count;
         if (_interactive && format == "table")
         {
             AnsiConsole.Progress()
+                .AutoClear(true)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask("estimator zoo", maxValue: cells);
-                    Runner.Run(run, problems, estimators, run.Samples, cell =>
+                    var task = ctx.AddTask(run.Command, maxValue: units);
+                    var started = false;
+                    work(unit =>
                     {
-                        task.Description = Markup.Escape(cell);
-                        task.Increment(task.Value == 0 && task.Description.Length == 0 ? 0 : 1);
-                    }, _cancel);
+                        if (started)
+                        {
+                            task.Increment(1);
+                        }
+
+                        started = true;
+                        task.Description = Markup.Escape($"{run.Command}: {unit}");
+                    });
                     task.Value = task.MaxValue;
                 });
         }
         else
         {
-            Runner.Run(run, problems, estimators, run.Samples, null, _cancel);
+            work(null);
         }
 
+        finish?.Invoke();
         run.Partial = _cancel.IsCancellationRequested;
         run.WallSeconds = clock.Elapsed.TotalSeconds;
         Report.WriteAll(run, dir);
@@ -340,6 +423,32 @@ public sealed class LabApp
             }
 
             console.WriteLine();
+        }
+
+        foreach (var set in run.Curves)
+        {
+            var table = new Table().Title(Markup.Escape(set.Title));
+            table.AddColumn("method");
+            table.AddColumn(new TableColumn($"{Markup.Escape(set.YLabel)} at start").RightAligned());
+            foreach (var c in new[] { 0.25, 0.5, 0.75, 1.0 })
+            {
+                table.AddColumn(new TableColumn($"at {c:P0}").RightAligned());
+            }
+
+            table.AddColumn(new TableColumn("± s.e. at end").RightAligned());
+            foreach (var c in set.Curves)
+            {
+                var row = new List<string> { Markup.Escape(c.Name), Report.Fmt(c.Values[0]) };
+                foreach (var f in new[] { 0.25, 0.5, 0.75, 1.0 })
+                {
+                    row.Add(Report.Fmt(c.Values[(int)Math.Round(f * (c.Values.Count - 1))]));
+                }
+
+                row.Add(c.StdErrors is { Count: > 0 } se ? Report.Fmt(se[^1]) : "");
+                table.AddRow(row.ToArray());
+            }
+
+            console.Write(table);
         }
     }
 

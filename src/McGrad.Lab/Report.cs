@@ -157,6 +157,14 @@ public static class Report
         {
             sb.Append("<h2>").Append(H(set.Title)).Append("</h2>\n");
             sb.Append(Svg.Lines($"chart{chart++}", set));
+            sb.Append("<table><tr><th class=\"l\">curve</th><th>").Append(H(set.YLabel)).Append(" at start</th><th>").Append(H(set.YLabel)).Append(" at end</th><th>± s.e. at end</th><th>steps</th></tr>\n");
+            foreach (var c in set.Curves.Where(c => c.Values.Count > 0))
+            {
+                sb.Append("<tr><td class=\"l\">").Append(H(c.Name)).Append("</td><td>").Append(Fmt(c.Values[0])).Append("</td><td><b>").Append(Fmt(c.Values[^1])).Append("</b></td><td>")
+                  .Append(c.StdErrors is { Count: > 0 } se ? Fmt(se[^1]) : "").Append("</td><td>").Append(Fmt(c.Steps[^1])).Append("</td></tr>\n");
+            }
+
+            sb.Append("</table>\n");
         }
 
         sb.Append("</body></html>\n");

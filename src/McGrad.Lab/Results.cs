@@ -12,8 +12,8 @@ public sealed record SkippedEstimator(string Id, string Reason);
 /// <summary>All estimators on one problem (common random numbers: one key for every estimator).</summary>
 public sealed record ProblemResult(string Id, string Group, string Name, string Description, IReadOnlyList<string> Parameters, IReadOnlyList<double> Exact, List<EstimatorResult> Estimators, List<SkippedEstimator> Skipped);
 
-/// <summary>A training curve: loss (exact objective) against step for one estimator.</summary>
-public sealed record Curve(string Name, IReadOnlyList<double> Steps, IReadOnlyList<double> Values);
+/// <summary>A training curve: a value (e.g. the exact loss, averaged over runs) against step for one estimator, with standard errors where averaged.</summary>
+public sealed record Curve(string Name, IReadOnlyList<double> Steps, IReadOnlyList<double> Values, IReadOnlyList<double>? StdErrors = null);
 
 /// <summary>A chart of training curves.</summary>
 public sealed record CurveSet(string Title, string XLabel, string YLabel, bool LogY, List<Curve> Curves);
@@ -34,7 +34,7 @@ public sealed class LabRun
     public required ulong Seed { get; init; }
 
     /// <summary>Estimates (or steps) per cell.</summary>
-    public required int Samples { get; init; }
+    public required int Samples { get; set; }
 
     /// <summary>Lab and library version.</summary>
     public required string Version { get; init; }
