@@ -97,7 +97,7 @@ public static class Report
         sb.Append("<table class=\"meta\">");
         Meta(sb, "command line", "mcgrad-lab " + run.CommandLine);
         Meta(sb, "seed", run.Seed.ToString(Inv));
-        Meta(sb, "estimates per cell", run.Samples.ToString(Inv));
+        Meta(sb, run.Command == "topk" ? "training runs per method" : "estimates per cell", run.Samples.ToString(Inv));
         Meta(sb, "version", run.Version);
         Meta(sb, "started (UTC)", run.Timestamp);
         Meta(sb, "wall time", run.WallSeconds.ToString("F2", Inv) + " s");
@@ -140,7 +140,13 @@ public static class Report
             sb.Append("</table>\n");
             if (p.Skipped.Count > 0)
             {
-                sb.Append("<p class=\"skip\">Not applicable: ").Append(string.Join("; ", p.Skipped.Select(s => H(s.Id) + " (" + H(s.Reason) + ")"))).Append("</p>\n");
+                sb.Append("<details class=\"skip\"><summary>Not applicable: ").Append(H(string.Join(", ", p.Skipped.Select(s => s.Id)))).Append("</summary><ul>");
+                foreach (var s in p.Skipped)
+                {
+                    sb.Append("<li><code>").Append(H(s.Id)).Append("</code>: ").Append(H(s.Reason)).Append("</li>");
+                }
+
+                sb.Append("</ul></details>\n");
             }
 
             for (var i = 0; i < p.Parameters.Count; i++)

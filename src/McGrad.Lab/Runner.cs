@@ -6,8 +6,8 @@ namespace McGrad.Lab;
 /// <summary>Runs estimators on problems with EstimatorCheck, one key per problem shared by every estimator (common random numbers).</summary>
 public static class Runner
 {
-    /// <summary>Estimates used to probe whether an estimator applies to a problem (and to warm up the JIT before timing).</summary>
-    public const int ProbeEstimates = 64;
+    /// <summary>Estimates used to probe whether an estimator applies to a problem and to warm up the JIT before timing (at most the run's own count).</summary>
+    public const int ProbeEstimates = 1000;
 
     /// <summary>The key of a problem: the root key folded with the problem's catalog index, so a problem gets the same key in every command.</summary>
     public static RngKey ProblemKey(ulong seed, ProblemEntry problem)
@@ -68,7 +68,7 @@ public static class Runner
                 try
                 {
                     estimator = est.Create(problem);
-                    EstimatorCheck.Run(estimator, problem, key, ProbeEstimates);
+                    EstimatorCheck.Run(estimator, problem, key, Math.Min(ProbeEstimates, samples));
                 }
                 catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
                 {
