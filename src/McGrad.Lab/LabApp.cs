@@ -100,7 +100,7 @@ public sealed class LabApp
         };
         root.SetAction(p => RunZoo(p, "zoo"));
 
-        var zoo = new Command("zoo", "Every estimator on every canonical problem (R1 Gaussian costs, R2 Bernoulli toy, R3 ES quadratic, multivariate Bernoulli), common random numbers per problem.");
+        var zoo = new Command("zoo", "Every estimator on every canonical problem (R1 Gaussian costs, R2 Bernoulli toy, R3 ES quadratic, multivariate Bernoulli, top-k synthetic), common random numbers per problem; the default command.");
         zoo.SetAction(p => RunZoo(p, "zoo"));
         root.Subcommands.Add(zoo);
 
