@@ -2,6 +2,8 @@ using McGrad.Estimators;
 using McGrad.Estimators.Discrete;
 using McGrad.Estimators.Evolution;
 using McGrad.Estimators.Imle;
+using McGrad.Estimators.Relaxed;
+using McGrad.Nn;
 using McGrad.Estimators.MeasureValued;
 using McGrad.Estimators.Problems;
 using McGrad.Estimators.ScoreFunction;
@@ -38,6 +40,8 @@ public static class Catalog
         new("disarm", "DisARM, 1 pair", _ => new DisArm()),
         new("straight-through", "Straight-through (biased)", _ => new StraightThrough()),
         new("gumbel-softmax", "Gumbel-softmax / concrete relaxation, τ = 0.5 (biased)", _ => new GumbelSoftmax(0.5)),
+        new("rebar", "REBAR with η = 1, λ = 0.5 (not tuned: the zoo measures a fixed control variate; `toy relax` tunes it)", _ => new Rebar()),
+        new("relax", "RELAX with an untrained tanh network E–16–1 (fixed key; `toy relax` tunes it)", p => Relax.WithNetwork(new Mlp([EventSize(p), 16, 1], Activation.Tanh, new RngKey(7), dtype: DType.Float64))),
         new("st-pam", "Straight-through through perturb-and-MAP (biased)", _ => new MapStraightThrough()),
         new("imle", "I-MLE, λ = 0.75, gradient scaled by 1/λ (biased)", _ => new Imle(0.75, scaleByInverseLambda: true)),
         new("aimle", "AIMLE: I-MLE with adaptive λ, β₀ = 0.3 (biased)", _ => new Imle(new AdaptiveLambda(initialBeta: 0.3))),
@@ -63,6 +67,14 @@ public static class Catalog
         new("topk-synthetic", "TopK", "z = top-5(θ + Gumbel) of n = 10 scores, f = ‖z − b‖², θ₀ and b = |N(0, I)| from fixed keys; exact gradient from the closed-form subset probabilities", TopKSynthetic.Problem),
         new("multi-bernoulli", "MVB", "b ~ 4 independent Bernoullis, θ = (−1, 0.5, 0, 1.5), w = (1, −2, 1.5, 0.5), c = 0.7", MultivariateBernoulli.Default),
     ];
+
+    /// <summary>Number of entries in one event of the problem's distribution (1 for scalar events).</summary>
+    public static int EventSize(GradientProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var shape = problem.CreateDistribution(problem.Parameters).EventShape.ToArray();
+        return Math.Max(1, shape.Aggregate(1, (a, d) => a * d));
+    }
 
     /// <summary>Finds an estimator by id (case-insensitive).</summary>
     public static EstimatorEntry? FindEstimator(string id) => Estimators.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));

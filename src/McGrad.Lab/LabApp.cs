@@ -145,6 +145,29 @@ public sealed class LabApp
         topk.SetAction(p => RunTopK(p, p.GetValue(runs), p.GetValue(steps), p.GetValue(target) == "subset"));
         root.Subcommands.Add(topk);
 
+        var toySteps = new Option<int>("--steps") { Description = "Adam steps on θ (10 … 100,000).", DefaultValueFactory = _ => 3000 };
+        toySteps.Validators.Add(r => Range(r, toySteps, 10, 100_000));
+        var toyTarget = new Option<double>("--target") { Description = "t in f(b) = (b − t)², strictly between 0 and 1 (the RELAX paper: 0.499).", DefaultValueFactory = _ => 0.499 };
+        toyTarget.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && (!double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v > 0 && v < 1)))
+            {
+                r.AddError($"Invalid value '{r.Tokens[0].Value}' for --target: expected a number strictly between 0 and 1.");
+            }
+        });
+        var toyLr = new Option<double>("--lr") { Description = "Adam learning rate for θ and for the control variates' parameters, in (0, 1].", DefaultValueFactory = _ => 0.01 };
+        toyLr.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && (!double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v > 0 && v <= 1)))
+            {
+                r.AddError($"Invalid value '{r.Tokens[0].Value}' for --lr: expected a number in (0, 1].");
+            }
+        });
+        var relaxToy = new Command("relax", "The RELAX toy (Grathwohl et al. 2018, Fig. 1): minimise E[(b − t)²], b ~ Bernoulli(σ(θ)), with REINFORCE, DisARM, REBAR and RELAX (control variates tuned online); curves of the exact loss and of the gradient variance (--samples estimates per checkpoint, default 2,000).") { toySteps, toyTarget, toyLr };
+        relaxToy.SetAction(p => RunRelaxToy(p, p.GetValue(toySteps), p.GetValue(toyTarget), p.GetValue(toyLr)));
+        var toy = new Command("toy", "Toy training problems with exact losses.") { relaxToy };
+        root.Subcommands.Add(toy);
+
         var list = new Command("list", "List the estimators (with their traits) and the problems (with exact gradients).");
         list.SetAction(RunList);
         root.Subcommands.Add(list);
@@ -251,6 +274,40 @@ public sealed class LabApp
         var problem = Catalog.FindProblem(problemId)!;
         var chosen = estimatorIds.Count == 0 ? Catalog.Estimators.ToList() : estimatorIds.Select(id => Catalog.FindEstimator(id)!).Distinct().ToList();
         return Measure(p, run, [problem], chosen);
+    }
+
+    private int RunRelaxToy(ParseResult p, int steps, double target, double lr)
+    {
+        var run = NewRun(p, "toy relax");
+        if (p.GetResult(_samples) is null or { Implicit: true })
+        {
+            run.Samples = 2000; // variance estimates per checkpoint; the zoo's default would make this command slow
+        }
+
+        var every = Math.Max(1, steps / 50);
+        var methods = RelaxToy.Methods;
+        var traces = new List<(string Name, RelaxToy.Trace Trace)>();
+        var key = new Randomness.RngKey(run.Seed);
+        return Execute(p, run, methods.Count, onUnit =>
+        {
+            foreach (var m in methods)
+            {
+                if (_cancel.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                onUnit?.Invoke(m.Name);
+                traces.Add((m.Name, RelaxToy.Train(m, target, steps, every, run.Samples, lr, key, _cancel)));
+            }
+        }, () =>
+        {
+            var minimum = Math.Min(target * target, (1 - target) * (1 - target));
+            run.Curves.Add(new CurveSet($"RELAX toy, t = {target.ToString("G4", CultureInfo.InvariantCulture)}: exact loss E[(b − t)²] − min", "Adam step", "loss − min", true,
+                [.. traces.Select(t => new Curve(t.Name, t.Trace.Steps, t.Trace.Loss.Select(l => l - minimum).ToArray()))]));
+            run.Curves.Add(new CurveSet($"RELAX toy: variance of the gradient estimate ({run.Samples} estimates per point)", "Adam step", "variance", true,
+                [.. traces.Select(t => new Curve(t.Name, t.Trace.Steps, t.Trace.Variance))]));
+        });
     }
 
     private int RunTopK(ParseResult p, int runs, int steps, bool subset)

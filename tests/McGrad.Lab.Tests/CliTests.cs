@@ -10,7 +10,7 @@ public class CliTests
     {
         var r = LabHarness.Run("--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var word in new[] { "zoo", "variance", "topk", "list", "--seed", "--samples", "--threads", "--out", "--format" })
+        foreach (var word in new[] { "zoo", "variance", "topk", "toy", "list", "--seed", "--samples", "--threads", "--out", "--format" })
         {
             Assert.Contains(word, r.Out, StringComparison.Ordinal);
         }

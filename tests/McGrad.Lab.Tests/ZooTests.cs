@@ -40,6 +40,9 @@ public class ZooTests
         Assert.DoesNotContain("pathwise", Ran("bernoulli-0.49-theta0"));
         Assert.Contains("disarm", Ran("bernoulli-0.49-theta0"));
         Assert.Contains("disarm", Ran("multi-bernoulli"));
+        Assert.Contains("rebar", Ran("bernoulli-0.499-theta0"));
+        Assert.Contains("relax", Ran("multi-bernoulli"));
+        Assert.DoesNotContain("relax", Ran("gauss-square-k0"));
         Assert.Contains("es-antithetic", Ran("es-quadratic"));
         Assert.Equal(["st-pam", "imle", "aimle", "aimle-central"], Ran("topk-synthetic"));
     }
