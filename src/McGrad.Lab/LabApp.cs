@@ -93,7 +93,7 @@ public sealed class LabApp
 
         var root = new RootCommand(
             "McGrad Lab: Monte Carlo gradient estimators side by side on problems with exact gradients.\n" +
-            "With no command it runs the estimator zoo (every estimator on every canonical problem) and writes\n" +
+            "With no command it runs the estimator zoo (every estimator on every canonical problem; see docs/lab.md) and writes\n" +
             "results.json, results.csv and an offline report.html under --out.")
         {
             _seed, _samples, _threads, _outDir, _format,
@@ -307,6 +307,8 @@ public sealed class LabApp
                 [.. traces.Select(t => new Curve(t.Name, t.Trace.Steps, t.Trace.Loss.Select(l => l - minimum).ToArray()))]));
             run.Curves.Add(new CurveSet($"RELAX toy: variance of the gradient estimate ({run.Samples} estimates per point)", "Adam step", "variance", true,
                 [.. traces.Select(t => new Curve(t.Name, t.Trace.Steps, t.Trace.Variance))]));
+            run.Curves.Add(new CurveSet("RELAX toy: σ(θ) (the optimum is 0 for t < ½)", "Adam step", "σ(θ)", false,
+                [.. traces.Select(t => new Curve(t.Name, t.Trace.Steps, t.Trace.Theta.Select(th => 1 / (1 + Math.Exp(-th))).ToArray()))]));
         });
     }
 

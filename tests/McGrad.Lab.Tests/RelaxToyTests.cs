@@ -14,7 +14,7 @@ public class RelaxToyTests
         var run = JsonNode.Parse(r.Out)!;
         Assert.Equal("toy relax", (string)run["command"]!);
         var sets = run["curves"]!.AsArray();
-        Assert.Equal(2, sets.Count);
+        Assert.Equal(3, sets.Count);
         var loss = sets[0]!["curves"]!.AsArray();
         var variance = sets[1]!["curves"]!.AsArray();
         Assert.Equal(4, loss.Count);
@@ -31,6 +31,7 @@ public class RelaxToyTests
         Assert.InRange(Values(reinforce)[0], 0.9 * 1.5625e-2, 1.1 * 1.5625e-2);
         var relax = variance.Single(c => ((string)c!["name"]!).StartsWith("RELAX", StringComparison.Ordinal))!;
         Assert.True(Values(relax)[^1] < Values(reinforce)[^1] / 10, $"RELAX variance {Values(relax)[^1]} vs REINFORCE {Values(reinforce)[^1]}");
+        Assert.All(sets[2]!["curves"]!.AsArray(), c => Assert.Equal(0.5, Values(c!)[0], 12)); // σ(0)
         Assert.Contains("path class=\"curve\"", File.ReadAllText(Path.Combine(dir, "report.html")), StringComparison.Ordinal);
     }
 
