@@ -97,14 +97,19 @@ public static class Report
         sb.Append("<table class=\"meta\">");
         Meta(sb, "command line", "mcgrad-lab " + run.CommandLine);
         Meta(sb, "seed", run.Seed.ToString(Inv));
-        Meta(sb, run.Command == "topk" ? "training runs per method" : "estimates per cell", run.Samples.ToString(Inv));
+        Meta(sb, run.Command switch { "topk" => "training runs per method", "toy relax" => "variance estimates per point", _ => "estimates per cell" }, run.Samples.ToString(Inv));
         Meta(sb, "version", run.Version);
         Meta(sb, "started (UTC)", run.Timestamp);
         Meta(sb, "wall time", run.WallSeconds.ToString("F2", Inv) + " s");
         Meta(sb, "machine", $"{m.Cores} cores (MaxThreads {m.MaxThreads}), Vector<byte>.Count = {m.VectorByteCount}, Vector256 accelerated = {m.Vector256Accelerated}, Vector512 accelerated = {m.Vector512Accelerated}");
         Meta(sb, "BLAS", $"{m.BlasLibrary ?? "none"} (core {m.BlasCore ?? "n/a"}), backend {m.BlasBackend}");
         Meta(sb, "runtime", $"{m.Runtime} on {m.Os}");
-        sb.Append("</table>\n<p>Common random numbers: every estimator on a problem uses the same key. Cost = f evaluations + backward passes per estimate; efficiency = variance × cost (lower is better). |z| ≥ 4 marks a mean inconsistent with the exact gradient (expected for biased estimators).</p>\n");
+        sb.Append("</table>\n");
+        if (run.Problems.Count > 0)
+        {
+            sb.Append("<p>Common random numbers: every estimator on a problem uses the same key. Cost = f evaluations + backward passes per estimate; efficiency = variance × cost (lower is better). |z| ≥ 4 marks a mean inconsistent with the exact gradient (expected for biased estimators).</p>\n");
+        }
+
 
         var chart = 0;
         foreach (var p in run.Problems)

@@ -66,11 +66,14 @@ public static class Svg
         return sb.ToString();
     }
 
-    /// <summary>Line chart of training curves (optionally log-scaled y), with a legend.</summary>
+    /// <summary>Decades shown on a logarithmic y axis of a line chart; smaller values are drawn on the axis floor.</summary>
+    public const int MaxDecades = 10;
+
+    /// <summary>Line chart of training curves (optionally log-scaled y, at most <see cref="MaxDecades"/> decades), with a legend.</summary>
     public static string Lines(string id, CurveSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        const double left = 70, plotW = 600, plotH = 300, top = 30, legendW = 220;
+        const double left = 70, plotW = 600, plotH = 300, top = 30, legendW = 300;
         var width = left + plotW + legendW;
         var height = top + plotH + 45;
         var pts = set.Curves.SelectMany(c => c.Steps.Zip(c.Values)).Where(p => double.IsFinite(p.Second) && (!set.LogY || p.Second > 0)).ToList();
@@ -84,13 +87,18 @@ public static class Svg
             xmax = xmin + 1;
         }
 
+        if (set.LogY)
+        {
+            ymin = Math.Max(ymin, ymax - MaxDecades); // values further down (e.g. a variance of 1e-34) sit on the floor
+        }
+
         if (ymax <= ymin)
         {
             ymax = ymin + 1;
         }
 
         double X(double v) => left + ((v - xmin) / (xmax - xmin) * plotW);
-        double Y(double v) => top + plotH - ((Ty(v) - ymin) / (ymax - ymin) * plotH);
+        double Y(double v) => top + plotH - ((Math.Max(Ty(v), ymin) - ymin) / (ymax - ymin) * plotH);
         var sb = new StringBuilder();
         sb.Append(Inv, $"<svg id=\"{id}\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{F(width)}\" height=\"{F(height)}\" viewBox=\"0 0 {F(width)} {F(height)}\" role=\"img\" aria-label=\"{H(set.Title)}\">");
         sb.Append(Inv, $"<rect x=\"{F(left)}\" y=\"{F(top)}\" width=\"{F(plotW)}\" height=\"{F(plotH)}\" fill=\"none\" stroke=\"#333\"/>");
