@@ -1,0 +1,105 @@
+using McGrad.Estimators;
+using McGrad.Randomness;
+
+namespace McGrad.Lab;
+
+/// <summary>Runs estimators on problems with EstimatorCheck, one key per problem shared by every estimator (common random numbers).</summary>
+public static class Runner
+{
+    /// <summary>Estimates used to probe whether an estimator applies to a problem and to warm up the JIT before timing (at most the run's own count).</summary>
+    public const int ProbeEstimates = 1000;
+
+    /// <summary>The key of a problem: the root key folded with the problem's catalog index, so a problem gets the same key in every command.</summary>
+    public static RngKey ProblemKey(ulong seed, ProblemEntry problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var index = Catalog.Problems.ToList().IndexOf(problem);
+        return new RngKey(seed).FoldIn((uint)index);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="run"/> with one <see cref="ProblemResult"/> per problem, stopping between cells when
+    /// <paramref name="cancel"/> fires (the finished cells stay). <paramref name="onCell"/> is called after each cell.
+    /// </summary>
+    public static void Run(LabRun run, IReadOnlyList<ProblemEntry> problems, IReadOnlyList<EstimatorEntry> estimators, int samples, Action<string>? onCell, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(estimators);
+        foreach (var entry in problems)
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var problem = entry.Create();
+            var key = ProblemKey(run.Seed, entry);
+            var names = new List<string>();
+            var exact = new List<double>();
+            for (var p = 0; p < problem.Parameters.Count; p++)
+            {
+                var size = problem.Parameters[p].Size;
+                var values = problem.ExactGradient?[p].ToDoubleArray();
+                for (var e = 0; e < size; e++)
+                {
+                    names.Add(size == 1 ? problem.ParameterNames[p] : $"{problem.ParameterNames[p]}[{e}]");
+                    exact.Add(values?[e] ?? double.NaN);
+                }
+            }
+
+            var result = new ProblemResult(entry.Id, entry.Group, problem.Name, entry.Description, names, exact, [], []);
+            run.Problems.Add(result);
+            foreach (var est in estimators)
+            {
+                if (cancel.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                onCell?.Invoke($"{entry.Id} · {est.Id}");
+                if (!est.ComparableToExact)
+                {
+                    result.Skipped.Add(new SkippedEstimator(est.Id, "estimates the gradient of a different objective (∇E[log mean exp f]); not comparable with the exact ∇E[f]"));
+                    continue;
+                }
+
+                IGradientEstimator estimator;
+                try
+                {
+                    estimator = est.Create(problem);
+                    EstimatorCheck.Run(estimator, problem, key, Math.Min(ProbeEstimates, samples));
+                }
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
+                {
+                    result.Skipped.Add(new SkippedEstimator(est.Id, FirstLine(ex.Message)));
+                    continue;
+                }
+
+                // A fresh instance for the measurement: the probe may have advanced an estimator's state (AIMLE's adaptive λ).
+                estimator = est.Create(problem);
+                var check = EstimatorCheck.Run(estimator, problem, key, samples);
+                var cost = Math.Max(1, check.Cost.Evaluations + check.Cost.BackwardPasses);
+                var stats = check.Parameters.Select(s => new ParameterResult(s.Parameter, s.Exact, s.Mean, s.StdError, Z(s), s.Variance, s.VarianceStdError, s.Variance * cost)).ToList();
+                result.Estimators.Add(new EstimatorResult(est.Id, estimator.Name, estimator.Traits.Unbiased, check.Cost.Evaluations, check.Cost.BackwardPasses, samples, stats, check.MicrosecondsPerEstimate));
+            }
+        }
+    }
+
+    /// <summary>
+    /// (mean − exact)/SE with the SE floored at 1e-9·|exact|: an estimator that is exact up to float64 rounding (MVD on one
+    /// Bernoulli has variance ≈ 1e-35) would otherwise show a huge z from rounding alone.
+    /// </summary>
+    public static double Z(ParameterStatistics s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var floor = 1e-9 * Math.Abs(s.Exact);
+        return s.StdError >= floor ? s.Z : double.IsNaN(s.Exact) ? double.NaN : (s.Mean - s.Exact) / Math.Max(floor, double.Epsilon);
+    }
+
+    private static string FirstLine(string message)
+    {
+        var i = message.IndexOf('\n', StringComparison.Ordinal);
+        return (i < 0 ? message : message[..i]).Trim();
+    }
+}
