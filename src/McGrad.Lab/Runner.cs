@@ -80,21 +80,10 @@ public static class Runner
                 estimator = est.Create(problem);
                 var check = EstimatorCheck.Run(estimator, problem, key, samples);
                 var cost = Math.Max(1, check.Cost.Evaluations + check.Cost.BackwardPasses);
-                var stats = check.Parameters.Select(s => new ParameterResult(s.Parameter, s.Exact, s.Mean, s.StdError, Z(s), s.Variance, s.VarianceStdError, s.Variance * cost)).ToList();
+                var stats = check.Parameters.Select(s => new ParameterResult(s.Parameter, s.Exact, s.Mean, s.StdError, s.Z, s.Variance, s.VarianceStdError, s.Variance * cost)).ToList();
                 result.Estimators.Add(new EstimatorResult(est.Id, estimator.Name, estimator.Traits.Unbiased, check.Cost.Evaluations, check.Cost.BackwardPasses, samples, stats, check.MicrosecondsPerEstimate));
             }
         }
-    }
-
-    /// <summary>
-    /// (mean − exact)/SE with the SE floored at 1e-9·|exact|: an estimator that is exact up to float64 rounding (MVD on one
-    /// Bernoulli has variance ≈ 1e-35) would otherwise show a huge z from rounding alone.
-    /// </summary>
-    public static double Z(ParameterStatistics s)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        var floor = 1e-9 * Math.Abs(s.Exact);
-        return s.StdError >= floor ? s.Z : double.IsNaN(s.Exact) ? double.NaN : (s.Mean - s.Exact) / Math.Max(floor, double.Epsilon);
     }
 
     private static string FirstLine(string message)
