@@ -297,45 +297,13 @@ internal static class Compare
     private static void Zip<T, TCmp>(Tensor a, Tensor b, Tensor d)
         where T : unmanaged, INumber<T>
         where TCmp : struct, ICompareOp
-    {
-        var aa = (T[])a.Storage;
-        var bb = (T[])b.Storage;
-        var dd = (T[])d.Storage;
-        var n = d.Size;
-        if (n == 0)
-        {
-            return;
-        }
+        => Elementwise.Drive<T, CompareRow<T, TCmp>>(a, b, d);
 
-        if (a.Size == n && b.Size == n)
-        {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => Row<T, TCmp>(aa.AsSpan(s, c), false, bb.AsSpan(s, c), false, dd.AsSpan(s, c)));
-        }
-        else if (b.Size == 1 && a.Size == n)
-        {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => Row<T, TCmp>(aa.AsSpan(s, c), false, bb, true, dd.AsSpan(s, c)));
-        }
-        else if (a.Size == 1 && b.Size == n)
-        {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => Row<T, TCmp>(aa, true, bb.AsSpan(s, c), false, dd.AsSpan(s, c)));
-        }
-        else
-        {
-            var plan = BroadcastPlan.Create(d.Shape, a.Shape, b.Shape);
-            var inner = plan.Inner;
-            var rows = n / inner;
-            var grainRows = Math.Max(1, Parallelism.ElementwiseGrain / Math.Max(1, inner));
-            Parallelism.For(rows, grainRows, (s, c) =>
-            {
-                for (var r = s; r < s + c; r++)
-                {
-                    var (ao, bo) = plan.RowOffsets(r);
-                    var aScalar = plan.InnerStrideA == 0;
-                    var bScalar = plan.InnerStrideB == 0;
-                    Row<T, TCmp>(aa.AsSpan(ao, aScalar ? 1 : inner), aScalar, bb.AsSpan(bo, bScalar ? 1 : inner), bScalar, dd.AsSpan(r * inner, inner));
-                }
-            });
-        }
+    private readonly struct CompareRow<T, TCmp> : IZipRow<T>
+        where T : unmanaged, INumber<T>
+        where TCmp : struct, ICompareOp
+    {
+        public static void Row(ReadOnlySpan<T> a, bool aScalar, ReadOnlySpan<T> b, bool bScalar, Span<T> d) => Row<T, TCmp>(a, aScalar, b, bScalar, d);
     }
 
     /// <summary>d = (a ⋈ b) as 1/0; a span flagged as scalar holds one value used for every lane.</summary>

@@ -25,6 +25,13 @@ internal interface IBinaryOp
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
+/// <summary>One row of a broadcast binary op: d = op(a, b); a span flagged as scalar holds one value used for every lane.</summary>
+internal interface IZipRow<T>
+    where T : unmanaged
+{
+    static abstract void Row(ReadOnlySpan<T> a, bool aScalar, ReadOnlySpan<T> b, bool bScalar, Span<T> d);
+}
+
 /// <summary>Elementwise kernels with numpy broadcasting, split across cores for large tensors.</summary>
 internal static class Elementwise
 {
@@ -81,6 +88,16 @@ internal static class Elementwise
     private static void Zip<T, TOp>(Tensor a, Tensor b, Tensor d)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IBinaryOp
+        => Drive<T, BinaryRow<T, TOp>>(a, b, d);
+
+    /// <summary>
+    /// The broadcasting driver shared by every binary kernel: d = op(a, b) where d has the broadcast shape. Same-shape and
+    /// scalar operands run as one span (split across cores when large); otherwise rows of the broadcast plan's inner
+    /// dimension are processed, an operand with inner stride 0 being passed as a one-value scalar span.
+    /// </summary>
+    public static void Drive<T, TRow>(Tensor a, Tensor b, Tensor d)
+        where T : unmanaged
+        where TRow : IZipRow<T>
     {
         var aa = (T[])a.Storage;
         var bb = (T[])b.Storage;
@@ -93,53 +110,56 @@ internal static class Elementwise
 
         if (a.Size == n && b.Size == n)
         {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TOp.Apply<T>(aa.AsSpan(s, c), bb.AsSpan(s, c), dd.AsSpan(s, c)));
+            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TRow.Row(aa.AsSpan(s, c), false, bb.AsSpan(s, c), false, dd.AsSpan(s, c)));
         }
         else if (b.Size == 1 && a.Size == n)
         {
-            var bs = bb[0];
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TOp.Apply<T>(aa.AsSpan(s, c), bs, dd.AsSpan(s, c)));
+            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TRow.Row(aa.AsSpan(s, c), false, bb, true, dd.AsSpan(s, c)));
         }
         else if (a.Size == 1 && b.Size == n)
         {
-            var ascalar = aa[0];
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TOp.Apply<T>(ascalar, bb.AsSpan(s, c), dd.AsSpan(s, c)));
+            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TRow.Row(aa, true, bb.AsSpan(s, c), false, dd.AsSpan(s, c)));
         }
         else
         {
             var plan = BroadcastPlan.Create(d.Shape, a.Shape, b.Shape);
-            var rows = n / plan.Inner;
-            var grainRows = Math.Max(1, Parallelism.ElementwiseGrain / Math.Max(1, plan.Inner));
-            Parallelism.For(rows, grainRows, (s, c) => ZipRows<T, TOp>(plan, aa, bb, dd, s, c));
+            var inner = plan.Inner;
+            var aScalar = plan.InnerStrideA == 0;
+            var bScalar = plan.InnerStrideB == 0;
+            var grainRows = Math.Max(1, Parallelism.ElementwiseGrain / inner);
+            Parallelism.For(n / inner, grainRows, (s, c) =>
+            {
+                for (var r = s; r < s + c; r++)
+                {
+                    var (ao, bo) = plan.RowOffsets(r);
+                    TRow.Row(aa.AsSpan(ao, aScalar ? 1 : inner), aScalar, bb.AsSpan(bo, bScalar ? 1 : inner), bScalar, dd.AsSpan(r * inner, inner));
+                }
+            });
         }
     }
 
-    private static void ZipRows<T, TOp>(BroadcastPlan plan, T[] a, T[] b, T[] d, int firstRow, int rowCount)
+    /// <summary>Adapts an <see cref="IBinaryOp"/> to the driver: picks its span/span, span/scalar or scalar/span form.</summary>
+    private readonly struct BinaryRow<T, TOp> : IZipRow<T>
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IBinaryOp
     {
-        var inner = plan.Inner;
-        var aStep = plan.InnerStrideA;
-        var bStep = plan.InnerStrideB;
-        for (var r = firstRow; r < firstRow + rowCount; r++)
+        public static void Row(ReadOnlySpan<T> a, bool aScalar, ReadOnlySpan<T> b, bool bScalar, Span<T> d)
         {
-            var (ao, bo) = plan.RowOffsets(r);
-            var dst = d.AsSpan(r * inner, inner);
-            if (aStep == 1 && bStep == 1)
+            if (!aScalar && !bScalar)
             {
-                TOp.Apply<T>(a.AsSpan(ao, inner), b.AsSpan(bo, inner), dst);
+                TOp.Apply(a, b, d);
             }
-            else if (aStep == 1)
+            else if (!aScalar)
             {
-                TOp.Apply<T>(a.AsSpan(ao, inner), b[bo], dst);
+                TOp.Apply(a, b[0], d);
             }
-            else if (bStep == 1)
+            else if (!bScalar)
             {
-                TOp.Apply<T>(a[ao], b.AsSpan(bo, inner), dst);
+                TOp.Apply(a[0], b, d);
             }
             else
             {
-                dst.Fill(TOp.Apply(a[ao], b[bo]));
+                d.Fill(TOp.Apply(a[0], b[0]));
             }
         }
     }
