@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using McGrad.Estimators.Problems;
 using McGrad.Kernels;
 using Spectre.Console;
 
@@ -316,7 +317,7 @@ public sealed class LabApp
     {
         var run = NewRun(p, "topk");
         run.Samples = runs;
-        var methods = TopKSynthetic.TunedMethods(subset);
+        var methods = TopKTraining.TunedMethods(subset);
         var b = subset ? TopKSynthetic.SubsetTarget() : TopKSynthetic.PaperTarget();
         var every = Math.Max(1, steps / 20);
         var stepAxis = new List<double> { 0 };
@@ -335,7 +336,7 @@ public sealed class LabApp
                 var key = root.FoldIn((uint)r); // common random numbers: every method sees the same noise in run r
                 for (var m = 0; m < methods.Count; m++)
                 {
-                    results[m].Add(TopKSynthetic.Train(methods[m], b, key, steps, every));
+                    results[m].Add(TopKTraining.Train(methods[m], b, key, steps, every));
                 }
             }
         }

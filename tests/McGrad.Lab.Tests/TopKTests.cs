@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using McGrad.Estimators.Problems;
 
 namespace McGrad.Lab.Tests;
 

@@ -1,3 +1,4 @@
+using McGrad.Estimators.Problems;
 using McGrad.Autodiff;
 using McGrad.Combinatorial;
 using McGrad.Distributions;
@@ -290,14 +291,14 @@ public class ImleTests(ITestOutputHelper output)
     {
         // θ fixed, loss ‖z − b‖² on the top-5-of-10 problem: from a β far too small (no entry moves) or far too large
         // (most entries move), 300 backward passes bring the running non-zero count to the target 4.
-        var theta = Tensor.FromArray(ImleSynthetic.Theta0()).RequireGrad();
-        var b = Tensor.FromArray(ImleSynthetic.PaperTarget());
+        var theta = Tensor.FromArray(TopKSynthetic.Theta0()).RequireGrad();
+        var b = Tensor.FromArray(TopKSynthetic.PaperTarget());
         var rule = new AdaptiveLambda(initialBeta: initialBeta, targetNonZeros: 4, step: 0.05, initialNonZeros: 4);
         var imle = new Imle(rule, samples: 4);
         var history = new List<double>();
         for (var t = 0; t < 300; t++)
         {
-            var z = imle.Apply(theta, new TopKSolver(ImleSynthetic.K), PerturbationNoise.Gumbel(), new RngKey(500).FoldIn((uint)t));
+            var z = imle.Apply(theta, new TopKSolver(TopKSynthetic.K), PerturbationNoise.Gumbel(), new RngKey(500).FoldIn((uint)t));
             Autograd.Grad((z - b).Square().Sum(), theta);
             history.Add(rule.RunningNonZeros);
         }
@@ -318,10 +319,10 @@ public class ImleTests(ITestOutputHelper output)
         // Changing row 1 of θ leaves row 0's gradient unchanged (same key): no norm or count is pooled over the batch.
         Tensor Grad0(double[] rowOne)
         {
-            var theta = Tensor.FromArray([.. ImleSynthetic.Theta0(), .. rowOne], 2, 10).RequireGrad();
+            var theta = Tensor.FromArray([.. TopKSynthetic.Theta0(), .. rowOne], 2, 10).RequireGrad();
             var imle = adaptive ? new Imle(new AdaptiveLambda(initialBeta: 0.5), samples: 3) : new Imle(2.0, samples: 3);
             var z = imle.Apply(theta, new TopKSolver(5), PerturbationNoise.SumOfGamma(5), new RngKey(8));
-            var loss = (z - Tensor.FromArray([.. ImleSynthetic.PaperTarget(), .. ImleSynthetic.PaperTarget()], 2, 10)).Square().Sum();
+            var loss = (z - Tensor.FromArray([.. TopKSynthetic.PaperTarget(), .. TopKSynthetic.PaperTarget()], 2, 10)).Square().Sum();
             return Autograd.Grad(loss, theta).Slice(0, 0, 1);
         }
 
@@ -384,7 +385,7 @@ public class ImleTests(ITestOutputHelper output)
     /// <summary>μ_i = P(i ∈ top-k(θ + G)), G Gumbel(0, 1), from the closed-form subset probabilities.</summary>
     private static double[] TopKMarginals(double[] theta, int k)
     {
-        var (masks, probs) = ImleSynthetic.SubsetProbabilities(theta, k);
+        var (masks, probs) = TopKSynthetic.SubsetProbabilities(theta, k);
         var mu = new double[theta.Length];
         for (var j = 0; j < masks.Length; j++)
         {
@@ -453,7 +454,7 @@ public class ImleTests(ITestOutputHelper output)
         // The closed form used for the exact expected loss, against 100k draws of top-3(θ + G) on 6 items: |z| < 4
         // per subset, and the probabilities sum to 1.
         double[] theta = [0.5, -0.4, 1.2, 0.0, 0.9, -1.1];
-        var (masks, probs) = ImleSynthetic.SubsetProbabilities(theta, 3);
+        var (masks, probs) = TopKSynthetic.SubsetProbabilities(theta, 3);
         Assert.Equal(20, masks.Length);
         Assert.Equal(1.0, probs.Sum(), 12);
         const int N = 100_000;
@@ -526,7 +527,7 @@ public class ImleTests(ITestOutputHelper output)
 
     private static (double Mean, double StdError, double[] Curve) Experiment(Func<Func<PerturbAndMap, RngKey, Tensor>> make, double lr, double[] b)
     {
-        var theta0 = ImleSynthetic.Theta0();
+        var theta0 = TopKSynthetic.Theta0();
         var curves = new double[Runs][];
         for (var r = 0; r < Runs; r++)
         {
@@ -546,12 +547,12 @@ public class ImleTests(ITestOutputHelper output)
         // loss ‖z − b‖², z = top-k(θ + Gumbel), SGD momentum 0.9, 100 steps, exact optimality gap
         // E_ε‖z − b‖² − min_z ‖z − b‖². Hyperparameters tuned per method on other keys (docs/estimators-imle.md);
         // 50 runs each here. Asserted: each I-MLE variant ends more than 3 standard errors below straight-through.
-        var b = ImleSynthetic.PaperTarget();
+        var b = TopKSynthetic.PaperTarget();
         var ste = Experiment(() => (pm, k) => new MapStraightThrough().Sample(pm, k), 0.03, b);
         var imle = Experiment(() => (pm, k) => new Imle(0.75, scaleByInverseLambda: true).Sample(pm, k), 0.1, b);
         var aimle = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 0.3)).Sample(pm, k), 0.03, b);
         var central = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 0.3), centralDifference: true).Sample(pm, k), 0.03, b);
-        var start = ImleSynthetic.ExpectedLoss(ImleSynthetic.Theta0(), b) - ImleSynthetic.MinLoss(b);
+        var start = TopKSynthetic.ExpectedLoss(TopKSynthetic.Theta0(), b) - TopKSynthetic.MinLoss(b);
         output.WriteLine($"gap at θ₀: {start:F4}; mean gap after 25/50/75/100 steps (± s.e. at 100), {Runs} runs");
         foreach (var (name, r) in new[] { ("ST-PaM lr 0.03", ste), ("I-MLE λ=0.75, 1/λ, lr 0.1", imle), ("AIMLE β₀=0.3 lr 0.03", aimle), ("AIMLE central β₀=0.3 lr 0.03", central) })
         {
@@ -570,7 +571,7 @@ public class ImleTests(ITestOutputHelper output)
         // The same experiment with b a random 5-subset (feasible, optimum 0). Here straight-through's fixed point
         // E[z] = b is the optimum, so it is not at a disadvantage; each method, tuned on other keys, ends within 0.02 of
         // the optimum (from a gap of 4.49). Catches an estimator that stalls (zero gradients) or diverges.
-        var b = ImleSynthetic.SubsetTarget();
+        var b = TopKSynthetic.SubsetTarget();
         var ste = Experiment(() => (pm, k) => new MapStraightThrough().Sample(pm, k), 1.0, b);
         var imle = Experiment(() => (pm, k) => new Imle(1.0, scaleByInverseLambda: true).Sample(pm, k), 0.5, b);
         var aimle = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 1.0)).Sample(pm, k), 1.0, b);
