@@ -1,6 +1,7 @@
 using McGrad.Autodiff;
 using McGrad.Distributions;
 using McGrad.Estimators;
+using McGrad.Estimators.Problems;
 using McGrad.Estimators.MeasureValued;
 using McGrad.Randomness;
 
@@ -375,31 +376,7 @@ public class MeasureValuedTests
         // Each coordinate is perturbed with the others drawn from p; catches perturbing all coordinates at once.
         double[,] hm = { { 2, 0.5, -1 }, { 0.5, 1, 0.3 }, { -1, 0.3, 3 } };
         double[] mu = [0.2, -0.5, 1], s = [0.5, 1, 2], m = [1, 0, -1];
-        var hT = Tensor.FromArray(hm);
-        var mT = Tensor.FromArray(m);
-        var exactMu = new double[3];
-        var exactS = new double[3];
-        for (var i = 0; i < 3; i++)
-        {
-            for (var j = 0; j < 3; j++)
-            {
-                exactMu[i] -= hm[i, j] * (mu[j] - m[j]);
-            }
-
-            exactS[i] = -hm[i, i] * s[i];
-        }
-
-        var problem = new GradientProblem(
-            "−½(z − m)ᵀH(z − m)",
-            ["μ", "s"],
-            [Tensor.FromArray(mu), Tensor.FromArray(s)],
-            p => new Independent(new Normal(p[0], p[1]), 1),
-            z =>
-            {
-                var d = z - mT;
-                return (d * d.MatMul(hT)).Sum(-1) * -0.5;
-            },
-            [Tensor.FromArray(exactMu), Tensor.FromArray(exactS)]);
+        var problem = GaussianQuadratic.Create(mu, s, hm, m);
         AssertStatistics(EstimatorCheck.Run(Coupled, problem, new RngKey(74), 50_000), null);
         AssertStatistics(EstimatorCheck.Run(Uncoupled, problem, new RngKey(75), 50_000), null);
     }
