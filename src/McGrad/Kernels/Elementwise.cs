@@ -63,8 +63,14 @@ internal static class Elementwise
             return;
         }
 
-        Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => op.Apply<T>(x.AsSpan(s, c), y.AsSpan(s, c)));
+        MapParallel(x, y, n, op);
     }
+
+    // Separate from Map so that small ops do not allocate the closure (captured variables are hoisted at method entry).
+    private static void MapParallel<T, TOp>(T[] x, T[] y, int n, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IUnaryOp
+        => Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => op.Apply<T>(x.AsSpan(s, c), y.AsSpan(s, c)));
 
     /// <summary>d = op(a, b) with broadcasting; both operands must share one float dtype.</summary>
     public static Tensor Zip<TOp>(Tensor a, Tensor b, string name)
@@ -99,43 +105,50 @@ internal static class Elementwise
         where T : unmanaged
         where TRow : IZipRow<T>
     {
-        var aa = (T[])a.Storage;
-        var bb = (T[])b.Storage;
-        var dd = (T[])d.Storage;
         var n = d.Size;
         if (n == 0)
         {
             return;
         }
 
-        if (a.Size == n && b.Size == n)
+        var flat = (a.Size == n || a.Size == 1) && (b.Size == n || b.Size == 1);
+        if (!flat)
         {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TRow.Row(aa.AsSpan(s, c), false, bb.AsSpan(s, c), false, dd.AsSpan(s, c)));
+            DriveRows<T, TRow>((T[])a.Storage, (T[])b.Storage, (T[])d.Storage, BroadcastPlan.Create(d.Shape, a.Shape, b.Shape), n);
         }
-        else if (b.Size == 1 && a.Size == n)
+        else if (n <= Parallelism.ElementwiseGrain)
         {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TRow.Row(aa.AsSpan(s, c), false, bb, true, dd.AsSpan(s, c)));
-        }
-        else if (a.Size == 1 && b.Size == n)
-        {
-            Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) => TRow.Row(aa, true, bb.AsSpan(s, c), false, dd.AsSpan(s, c)));
+            TRow.Row(((T[])a.Storage).AsSpan(0, a.Size), a.Size < n, ((T[])b.Storage).AsSpan(0, b.Size), b.Size < n, ((T[])d.Storage).AsSpan(0, n));
         }
         else
         {
-            var plan = BroadcastPlan.Create(d.Shape, a.Shape, b.Shape);
-            var inner = plan.Inner;
-            var aScalar = plan.InnerStrideA == 0;
-            var bScalar = plan.InnerStrideB == 0;
-            var grainRows = Math.Max(1, Parallelism.ElementwiseGrain / inner);
-            Parallelism.For(n / inner, grainRows, (s, c) =>
-            {
-                for (var r = s; r < s + c; r++)
-                {
-                    var (ao, bo) = plan.RowOffsets(r);
-                    TRow.Row(aa.AsSpan(ao, aScalar ? 1 : inner), aScalar, bb.AsSpan(bo, bScalar ? 1 : inner), bScalar, dd.AsSpan(r * inner, inner));
-                }
-            });
+            DriveFlat<T, TRow>((T[])a.Storage, a.Size < n, (T[])b.Storage, b.Size < n, (T[])d.Storage, n);
         }
+    }
+
+    // The parallel paths live in their own methods so that small ops do not allocate closures.
+    private static void DriveFlat<T, TRow>(T[] a, bool aScalar, T[] b, bool bScalar, T[] d, int n)
+        where T : unmanaged
+        where TRow : IZipRow<T>
+        => Parallelism.For(n, Parallelism.ElementwiseGrain, (s, c) =>
+            TRow.Row(aScalar ? a.AsSpan(0, 1) : a.AsSpan(s, c), aScalar, bScalar ? b.AsSpan(0, 1) : b.AsSpan(s, c), bScalar, d.AsSpan(s, c)));
+
+    private static void DriveRows<T, TRow>(T[] a, T[] b, T[] d, BroadcastPlan plan, int n)
+        where T : unmanaged
+        where TRow : IZipRow<T>
+    {
+        var inner = plan.Inner;
+        var aScalar = plan.InnerStrideA == 0;
+        var bScalar = plan.InnerStrideB == 0;
+        var grainRows = Math.Max(1, Parallelism.ElementwiseGrain / inner);
+        Parallelism.For(n / inner, grainRows, (s, c) =>
+        {
+            for (var r = s; r < s + c; r++)
+            {
+                var (ao, bo) = plan.RowOffsets(r);
+                TRow.Row(a.AsSpan(ao, aScalar ? 1 : inner), aScalar, b.AsSpan(bo, bScalar ? 1 : inner), bScalar, d.AsSpan(r * inner, inner));
+            }
+        });
     }
 
     /// <summary>Adapts an <see cref="IBinaryOp"/> to the driver: picks its span/span, span/scalar or scalar/span form.</summary>
