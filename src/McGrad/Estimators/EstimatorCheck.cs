@@ -25,7 +25,7 @@ public sealed record ParameterStatistics(string Parameter, double Exact, double 
 public sealed record EstimatorCheckResult(string Estimator, string Problem, int Estimates, IReadOnlyList<ParameterStatistics> Parameters, EstimatorCost Cost, double MicrosecondsPerEstimate)
 {
     /// <summary>Variance × evaluations of f: the variance one would get for the same budget of f calls, up to the 1/budget factor (lower is better).</summary>
-    public double Efficiency(int parameterIndex) => Parameters[parameterIndex].Variance * Math.Max(1, Cost.Evaluations);
+    public double Efficiency(int parameterIndex) => Parameters[parameterIndex].Variance * Cost.Total;
 }
 
 /// <summary>
@@ -35,19 +35,21 @@ public sealed record EstimatorCheckResult(string Estimator, string Problem, int 
 /// <remarks>
 /// The N estimates are drawn in one vectorised pass: each parameter θ is expanded to N independent leaf copies
 /// (shape [N, 1…, *θ.shape]), the distribution is built from them (batch [N, …]), and one backward pass of the
-/// surrogate gives the N estimates, since the estimator treats batch elements independently.
+/// surrogate gives the N estimates, since the estimator treats batch elements independently. A stateful estimator is
+/// measured at a fixed state (every estimate sees <c>state</c>, its initial state by default), so the N estimates are
+/// independent draws of the same estimator. The cost is <see cref="IGradientEstimator.CostFor"/> of the problem's distribution.
 /// </remarks>
 public static class EstimatorCheck
 {
     /// <summary>Runs <paramref name="estimates"/> independent estimates (in chunks of at most <paramref name="chunk"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">estimates &lt; 2 or chunk &lt; 1.</exception>
-    public static EstimatorCheckResult Run(IGradientEstimator estimator, GradientProblem problem, RngKey key, int estimates = 10_000, int chunk = 65_536)
+    public static EstimatorCheckResult Run(IGradientEstimator estimator, GradientProblem problem, RngKey key, int estimates = 10_000, int chunk = 65_536, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentOutOfRangeException.ThrowIfLessThan(estimates, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
-        var samples = GradientSamples(estimator, problem, key, estimates, chunk, out var elapsed);
+        var samples = GradientSamples(estimator, problem, key, estimates, chunk, state, out var elapsed);
         var stats = new List<ParameterStatistics>();
         for (var p = 0; p < problem.Parameters.Count; p++)
         {
@@ -66,17 +68,17 @@ public static class EstimatorCheck
             }
         }
 
-        return new EstimatorCheckResult(estimator.Name, problem.Name, estimates, stats, estimator.Traits.Cost, elapsed.TotalMicroseconds / estimates);
+        return new EstimatorCheckResult(estimator.Name, problem.Name, estimates, stats, estimator.CostFor(problem.CreateDistribution(problem.Parameters)), elapsed.TotalMicroseconds / estimates);
     }
 
     /// <summary>
     /// <paramref name="count"/> independent gradient estimates w.r.t. each problem parameter, as flat row-major arrays of
     /// count × θ.Size (estimate i occupies [i·θ.Size, (i+1)·θ.Size)). For diagnostics and custom statistics.
     /// </summary>
-    public static double[][] GradientSamples(IGradientEstimator estimator, GradientProblem problem, RngKey key, int count, int chunk = 65_536)
-        => GradientSamples(estimator, problem, key, count, chunk, out _);
+    public static double[][] GradientSamples(IGradientEstimator estimator, GradientProblem problem, RngKey key, int count, int chunk = 65_536, EstimatorState? state = null)
+        => GradientSamples(estimator, problem, key, count, chunk, state, out _);
 
-    private static double[][] GradientSamples(IGradientEstimator estimator, GradientProblem problem, RngKey key, int count, int chunk, out TimeSpan elapsed)
+    private static double[][] GradientSamples(IGradientEstimator estimator, GradientProblem problem, RngKey key, int count, int chunk, EstimatorState? state, out TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentNullException.ThrowIfNull(problem);
@@ -89,7 +91,7 @@ public static class EstimatorCheck
         {
             var n = Math.Min(chunk, count - done);
             var leaves = parameters.Select(t => Expand(t, n, maxRank)).ToArray();
-            var estimate = estimator.Estimate(problem.CreateDistribution(leaves), problem.Objective, key.FoldIn(c));
+            var estimate = estimator.Estimate(problem.CreateDistribution(leaves), problem.Objective, key.FoldIn(c), state ?? estimator.InitialState);
             var grads = Autograd.Grad([estimate.Surrogate], leaves, allowUnused: true);
             for (var p = 0; p < parameters.Count; p++)
             {

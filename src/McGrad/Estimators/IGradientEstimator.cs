@@ -4,53 +4,66 @@ using McGrad.Randomness;
 namespace McGrad.Estimators;
 
 /// <summary>
-/// The objective f of J(θ) = Σ_batch E_{x∼p_θ}[f(x)]: maps samples of shape sampleShape + batch + event to per-sample
-/// values of shape sampleShape + batch. It must treat batch elements independently and depend on θ only through x.
+/// The objective f of J(θ, φ) = Σ_batch E_{x∼p_θ}[f_φ(x)]: maps samples of shape sampleShape + batch + event to per-sample
+/// values of shape sampleShape + batch. It must treat batch elements independently. It may contain parameters φ of its own
+/// (a decoder, a prior, a critic) and may even use θ directly (an ELBO's −log q term); estimators evaluate it once,
+/// recorded, so those parameters are trained from the same evaluations.
 /// </summary>
 public delegate Tensor Objective(Tensor samples);
 
-/// <summary>What an estimator costs per estimate: evaluations of f and extra backward passes (beyond the surrogate's own).</summary>
-/// <param name="Evaluations">Calls of f per estimate (for each batch element), e.g. K for K samples, 2 for an antithetic pair.</param>
-/// <param name="BackwardPasses">Backward passes through f per estimate (pathwise needs 1; score-function estimators 0).</param>
-public sealed record EstimatorCost(int Evaluations, int BackwardPasses);
-
-/// <summary>The declared properties of an estimator.</summary>
-/// <param name="Unbiased">E[estimate] = ∇θ J exactly (not just asymptotically).</param>
-/// <param name="NeedsDifferentiableObjective">f must be differentiable in x (pathwise, REBAR, RELAX, straight-through).</param>
-/// <param name="NeedsRSample">The distribution must have a reparameterised sampler.</param>
-/// <param name="SupportsDiscrete">Works for discrete x.</param>
-/// <param name="Cost">Evaluations of f and backward passes per estimate.</param>
-/// <param name="Reference">Where the estimator comes from (author, year).</param>
-public sealed record EstimatorTraits(bool Unbiased, bool NeedsDifferentiableObjective, bool NeedsRSample, bool SupportsDiscrete, EstimatorCost Cost, string Reference);
-
-/// <summary>One estimate: a surrogate scalar whose gradient is the estimate, and the Monte Carlo value of J.</summary>
-/// <param name="Surrogate">A scalar s with ∇s = the estimate of ∇θ Σ_batch E[f(x)] (flows into every upstream parameter that produced θ).
-/// Its value is not meaningful; report <paramref name="Value"/>.</param>
-/// <param name="Value">The Monte Carlo estimate of Σ_batch E[f(x)] from the same samples (not recorded).</param>
-public sealed record GradientEstimate(Tensor Surrogate, Tensor Value);
-
 /// <summary>
 /// A Monte Carlo gradient estimator: given a distribution p_θ whose parameter tensors come from upstream computation
-/// and an objective f, it returns a surrogate scalar whose autodiff gradient is an estimate of
-/// ∇θ J(θ), J(θ) = Σ_batch E_{x∼p_θ}[f(x)].
+/// and an objective f_φ, it returns a surrogate scalar s with value Ĵ (the Monte Carlo estimate of J) whose autodiff
+/// gradient is an estimate of ∇θ J for the distribution's parameters and the Monte Carlo gradient ∇φ Ĵ for parameters
+/// inside f, J(θ, φ) = Σ_batch E_{x∼p_θ}[f_φ(x)].
 /// </summary>
 /// <remarks>
-/// <para><b>Sign convention.</b> Estimators estimate ∇θ E[f] — the gradient of the expectation itself. To minimise a loss f,
+/// <para><b>Sign convention.</b> Estimators estimate ∇ E[f], the gradient of the expectation itself. To minimise a loss f,
 /// descend <see cref="GradientEstimate.Surrogate"/> (call Backward on it and take an optimizer step); to maximise a reward,
 /// descend its negation.</para>
+/// <para><b>One evaluation of f.</b> f is called exactly <see cref="CostFor"/>(distribution).Evaluations times per batch
+/// element, recorded. Upstream of the distribution the surrogate carries the estimator's estimate; inside f it carries
+/// ∇φ Ĵ, the gradient of the same Monte Carlo estimate of J that <see cref="GradientEstimate.Value"/> reports (for
+/// score-function estimators the mean of ∇φ f over the samples; for antithetic pairs the mean over both members; each
+/// estimator's remarks say which). If f uses θ directly, the same recorded evaluation adds E[∇θ f] to the estimate, so
+/// the total gradient stays correct.</para>
 /// <para><b>Batches.</b> Batch elements are independent problems; an estimator never mixes them. EstimatorCheck relies
 /// on this to draw many independent estimates in one backward pass.</para>
-/// <para><b>Misuse</b> (pathwise on a family without RSample, a discrete-only estimator on a continuous family) throws
-/// an <see cref="ArgumentException"/> naming the estimator and the family.</para>
+/// <para><b>State.</b> Stateful estimators (a moving-average baseline, AIMLE's adaptive λ, a temperature schedule) keep no
+/// hidden mutable state: they declare <see cref="InitialState"/>, take the current state in <see cref="Estimate"/> and
+/// return the next one in <see cref="GradientEstimate.NextState"/>; a result depends on the key and the state alone.</para>
+/// <para><b>Misuse</b> (pathwise on a family without RSample, a discrete-only estimator on a continuous family) is reported
+/// by <see cref="Supports"/> and makes <see cref="Estimate"/> throw an <see cref="ArgumentException"/> with the same reason.</para>
 /// </remarks>
 public interface IGradientEstimator
 {
     /// <summary>A short name used in reports ("REINFORCE", "RLOO(4)").</summary>
     string Name { get; }
 
-    /// <summary>Bias, requirements and cost.</summary>
+    /// <summary>What the estimator estimates, what it needs, whether it is stateful, and its cost on a scalar parameter.</summary>
     EstimatorTraits Traits { get; }
 
-    /// <summary>Draws the samples the estimator needs from <paramref name="key"/> and builds the surrogate.</summary>
-    GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key);
+    /// <summary>
+    /// The state before the first estimate (null for a stateless estimator). Pass it to <see cref="Estimate"/>, then pass
+    /// each estimate's <see cref="GradientEstimate.NextState"/> to the next call; pass it again to reset.
+    /// </summary>
+    EstimatorState? InitialState => null;
+
+    /// <summary>Whether the estimator applies to <paramref name="distribution"/>, and if not, why.</summary>
+    SupportCheck Supports(Distribution distribution);
+
+    /// <summary>
+    /// Evaluations of f (per batch element) and backward passes through f that one estimate costs on
+    /// <paramref name="distribution"/>; differs from <see cref="EstimatorTraits.Cost"/> for estimators whose cost grows
+    /// with the number of parameter elements (measure-valued derivatives: 2K per element).
+    /// </summary>
+    EstimatorCost CostFor(Distribution distribution) => Traits.Cost;
+
+    /// <summary>
+    /// Draws the samples the estimator needs from <paramref name="key"/>, evaluates f once (recorded) and builds the
+    /// surrogate. <paramref name="state"/> is the estimator's state (null: <see cref="InitialState"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="Supports"/> rejects the distribution, the objective returns values
+    /// of the wrong shape or dtype, or the state belongs to another estimator.</exception>
+    GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null);
 }

@@ -18,7 +18,8 @@ namespace McGrad.Estimators;
 /// <para><b>Variance.</b> Governed by the smoothness of f, not by its size: for x ∼ N(μ, σ²), Var ∂μ = Var f'(x);
 /// for a quadratic f = −(h/2)(x − m)² it is h²σ² (Xu et al. 2019). It is not uniformly best: for a rapidly
 /// oscillating f such as cos(5x) it is 25× worse than the score function (Mohamed et al. 2020, §3).</para>
-/// <para><b>Cost.</b> K evaluations of f and one backward pass through f per estimate.</para>
+/// <para><b>Cost.</b> K evaluations of f and one backward pass through f per estimate. Parameters inside f get
+/// (1/K) Σ_k ∇φ f(x_k).</para>
 /// <para>Kingma and Welling (2014); Rezende, Mohamed and Wierstra (2014); Mohamed, Rosca, Figurnov and Mnih (2020, §5).</para>
 /// </remarks>
 public sealed class Pathwise : IGradientEstimator
@@ -38,31 +39,46 @@ public sealed class Pathwise : IGradientEstimator
     public string Name => Samples == 1 ? "Pathwise" : $"Pathwise({Samples})";
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, true, true, false, new EstimatorCost(Samples, 1), "Kingma & Welling 2014; Rezende et al. 2014");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        NeedsDifferentiableObjective = true,
+        NeedsRSample = true,
+        SampleSpace = SampleSpace.Continuous,
+        Cost = new EstimatorCost(Samples, 1),
+        Reference = "Kingma & Welling 2014; Rezende et al. 2014",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        if (distribution.HasRSample)
+        {
+            return SupportCheck.Yes;
+        }
+
+        var family = FamilyName(distribution);
+        return SupportCheck.No(
+            $"{Name}: {family} has no reparameterised sampler (RSample), so there is no path from its parameters to its samples. " +
+            $"Use a score-function estimator (REINFORCE, with a baseline or leave-one-out) or a measure-valued derivative for {family}, " +
+            "or a continuous relaxation (RelaxedBernoulli / RelaxedOneHotCategorical, i.e. Gumbel-Sigmoid / Gumbel-Softmax) with Pathwise.");
+    }
 
     /// <summary>
     /// Draws x = RSample(key, [K]) (shape [K, *batch, *event]) and returns the surrogate (1/K) Σ_k Σ_batch f(x_k);
     /// its value is the Monte Carlo estimate of Σ_batch E[f].
     /// </summary>
     /// <exception cref="ArgumentException">The family has no reparameterised sampler.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
-        if (!distribution.HasRSample)
-        {
-            var family = FamilyName(distribution);
-            throw new ArgumentException(
-                $"{Name}: {family} has no reparameterised sampler (RSample), so there is no path from its parameters to its samples. " +
-                $"Use a score-function estimator (REINFORCE, with a baseline or leave-one-out) or a measure-valued derivative for {family}, " +
-                "or a continuous relaxation (RelaxedBernoulli / RelaxedOneHotCategorical, i.e. Gumbel-Sigmoid / Gumbel-Softmax) with Pathwise.",
-                nameof(distribution));
-        }
-
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var x = distribution.RSample(key, [Samples]);
-        var values = objective(x);
+        var values = objective(x) ?? throw new InvalidOperationException($"{Name}: the objective returned null.");
         var surrogate = values.Sum() / Samples;
-        return new GradientEstimate(surrogate, surrogate.Detach());
+        return new GradientEstimate(surrogate, surrogate.Detach(), [new(x, values)]);
     }
 
     /// <summary>"Independent(Normal)"-style family name for messages.</summary>

@@ -9,8 +9,9 @@ internal static class AntitheticBernoulli
 {
     /// <summary>
     /// Draws u ~ U(0, 1) of shape [K, *latent] (float64, from <paramref name="key"/>), the pair b¹ = 1[u &gt; σ(−ℓ)],
-    /// b² = 1[u &lt; σ(ℓ)], evaluates f once on the stack [2, K, *batch, *event], and returns the surrogate
-    /// Σ stopgrad(ĝ)·ℓ with ĝ the per-latent weights averaged over the K pairs.
+    /// b² = 1[u &lt; σ(ℓ)], evaluates f once (recorded) on the stack [2, K, *batch, *event], and returns the surrogate
+    /// Ĵ + Σ stopgrad(ĝ)·(ℓ − stopgrad(ℓ)) with ĝ the per-latent weights averaged over the K pairs and
+    /// Ĵ = (1/2K) Σ f over both members of every pair.
     /// </summary>
     public static GradientEstimate Estimate(string name, bool disarm, int pairs, Distribution distribution, Objective objective, RngKey key)
     {
@@ -26,10 +27,10 @@ internal static class AntitheticBernoulli
             logits = logits.BroadcastTo(latent);
         }
 
-        Tensor weights, values;
+        Tensor weights, values, samples;
+        Tensor p, q, u, b1, b2;
         using (Autograd.NoGrad())
         {
-            Tensor p, q;
             if (bernoulli.IsLogitParameterised)
             {
                 var l = logits.Detach().To(DType.Float64);
@@ -48,15 +49,18 @@ internal static class AntitheticBernoulli
                 q = 1.0 - p;
             }
 
-            var u = Sampler.Uniform(key, Shapes.Concat(new Shape(pairs), latent), DType.Float64);
-            var b1 = u > q;
-            var b2 = u < p;
-            var samples = Tensor.Stack([b1, b2]).To(dtype);
-            values = objective(samples).Detach();
-            DiscreteLatents.CheckValues(values, samples.Shape, Shapes.Concat(new Shape(2, pairs), distribution.BatchShape), name, nameof(objective));
+            u = Sampler.Uniform(key, Shapes.Concat(new Shape(pairs), latent), DType.Float64);
+            b1 = u > q;
+            b2 = u < p;
+            samples = Tensor.Stack([b1, b2]).To(dtype);
+        }
 
+        values = objective(samples) ?? throw new InvalidOperationException($"{name}: the objective returned null.");
+        DiscreteLatents.CheckValues(values, samples.Shape, Shapes.Concat(new Shape(2, pairs), distribution.BatchShape), name, nameof(objective));
+        using (Autograd.NoGrad())
+        {
             // f(b¹) − f(b²), [K, *batch], broadcast over the event dimensions: every latent of an event sees the same pair.
-            var f = values.To(DType.Float64);
+            var f = values.Detach().To(DType.Float64);
             var diffDims = new int[1 + latent.Rank];
             diffDims[0] = pairs;
             for (var i = 0; i < latent.Rank; i++)
@@ -71,8 +75,7 @@ internal static class AntitheticBernoulli
             weights = w.Mean(0).To(dtype);
         }
 
-        var surrogate = (weights * logits).Sum();
-        return new GradientEstimate(surrogate, values.Sum() / (2.0 * pairs));
+        return Surrogates.Estimate(values.Sum() / (2.0 * pairs), (weights * logits).Sum(), [new(samples, values)]);
     }
 
     private static void RequireInteriorProbs(Tensor p, string name, string argument)

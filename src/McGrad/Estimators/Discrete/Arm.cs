@@ -20,6 +20,8 @@ namespace McGrad.Estimators.Discrete;
 /// ∂E f/∂ℓᵢ. The pair is antithetic (negatively correlated), which with the built-in (u − ½) weight gives far lower
 /// variance than REINFORCE; at σ(ℓ) = ½ in one dimension Var = D²/48 with D = f(1) − f(0) (R2). <see cref="DisArm"/>
 /// is its conditional expectation given the pair and never has larger variance.</para>
+/// <para><b>Parameters inside f</b> get ∇φ Ĵ = (1/2K) Σ over both members of every pair of ∇φ f(b) (each member is a
+/// Bernoulli(σ(ℓ)) draw, so this is unbiased), from the same evaluations.</para>
 /// <para><b>Cost.</b> 2K evaluations of f (one call of the objective on samples [2, K, *batch, *event]: index 0 holds
 /// b¹, index 1 holds b²), no backward pass through f. The uniforms are <c>Sampler.Uniform(key, [K, *latent], Float64)</c>
 /// (latent = the Bernoulli's batch shape), so <see cref="Arm"/> and <see cref="DisArm"/> with one key share their pairs.</para>
@@ -42,11 +44,21 @@ public sealed class Arm : IGradientEstimator
     public string Name => Pairs == 1 ? "ARM" : string.Create(CultureInfo.InvariantCulture, $"ARM({Pairs} pairs)");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, false, false, true, new EstimatorCost(2 * Pairs, 0), "Yin and Zhou 2019");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["Bernoulli"],
+        Cost = new EstimatorCost(2 * Pairs, 0),
+        Reference = "Yin and Zhou 2019",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => DiscreteLatents.BernoulliSupport(distribution, Name);
 
     /// <summary>Draws K antithetic pairs and returns the surrogate Σᵢ stopgrad(ĝᵢ)·ℓᵢ (see the type summary).</summary>
     /// <exception cref="ArgumentException">The distribution is not a Bernoulli or Independent(Bernoulli), a probs
     /// parameter is 0 or 1, or the objective returns a shape other than [2, K, *batch].</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
         => AntitheticBernoulli.Estimate(Name, disarm: false, Pairs, distribution, objective, key);
 }

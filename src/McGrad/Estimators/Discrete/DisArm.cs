@@ -18,6 +18,8 @@ namespace McGrad.Estimators.Discrete;
 /// E[ARM | b¹, b²], so Var DisARM = Var ARM − E[Var(ARM | b¹, b²)] ≤ Var ARM, with the same pair (same key) and the
 /// same cost. A latent whose two samples agree gets exactly 0; at σ(ℓ) = ½ in one dimension the estimate is the
 /// exact gradient (variance 0, R2).</para>
+/// <para><b>Parameters inside f</b> get ∇φ Ĵ = (1/2K) Σ over both members of every pair of ∇φ f(b) (each member is a
+/// Bernoulli(σ(ℓ)) draw, so this is unbiased), from the same evaluations.</para>
 /// <para><b>Cost.</b> 2K evaluations of f (one objective call on samples [2, K, *batch, *event]; index 0 holds b¹,
 /// index 1 holds b²), no backward pass through f. Uniforms: <c>Sampler.Uniform(key, [K, *latent], Float64)</c>, the
 /// same as <see cref="Arm"/>'s.</para>
@@ -40,11 +42,21 @@ public sealed class DisArm : IGradientEstimator
     public string Name => Pairs == 1 ? "DisARM" : string.Create(CultureInfo.InvariantCulture, $"DisARM({Pairs} pairs)");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, false, false, true, new EstimatorCost(2 * Pairs, 0), "Dong, Mnih and Tucker 2020");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["Bernoulli"],
+        Cost = new EstimatorCost(2 * Pairs, 0),
+        Reference = "Dong, Mnih and Tucker 2020",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => DiscreteLatents.BernoulliSupport(distribution, Name);
 
     /// <summary>Draws K antithetic pairs and returns the surrogate Σᵢ stopgrad(ĝᵢ)·ℓᵢ (see the type summary).</summary>
     /// <exception cref="ArgumentException">The distribution is not a Bernoulli or Independent(Bernoulli), a probs
     /// parameter is 0 or 1, or the objective returns a shape other than [2, K, *batch].</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
         => AntitheticBernoulli.Estimate(Name, disarm: true, Pairs, distribution, objective, key);
 }

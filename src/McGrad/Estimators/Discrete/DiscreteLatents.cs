@@ -22,20 +22,40 @@ internal static class DiscreteLatents
     /// <summary>The Bernoulli inside <paramref name="distribution"/>, or a clear error naming the estimator and the family.</summary>
     public static Bernoulli RequireBernoulli(Distribution distribution, string estimator)
     {
-        ArgumentNullException.ThrowIfNull(distribution);
-        if (Unwrap(distribution) is Bernoulli b)
-        {
-            return b;
-        }
-
-        throw new ArgumentException(
-            $"{estimator}: needs factorised Bernoulli latents — a Bernoulli (from logits or probs) or an Independent(Bernoulli) — " +
-            $"but got {Describe(distribution)} (batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). " +
-            "For other discrete families use REINFORCE or RLOO, or a Gumbel-Softmax relaxation of a OneHotCategorical.",
-            nameof(distribution));
+        BernoulliSupport(distribution, estimator).ThrowIfUnsupported(nameof(distribution));
+        return (Bernoulli)Unwrap(distribution);
     }
 
-    /// <summary>Throws unless the objective returned sampleShape + batch.</summary>
+    /// <summary>Yes for a Bernoulli or Independent(Bernoulli); otherwise the reason, naming the estimator and what would work.</summary>
+    public static SupportCheck BernoulliSupport(Distribution distribution, string estimator)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return Unwrap(distribution) is Bernoulli
+            ? SupportCheck.Yes
+            : SupportCheck.No(
+                $"{estimator}: needs factorised Bernoulli latents — a Bernoulli (from logits or probs) or an Independent(Bernoulli) — " +
+                $"but got {Describe(distribution)} (batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). " +
+                "For other discrete families use REINFORCE or RLOO, or a Gumbel-Softmax relaxation of a OneHotCategorical.");
+    }
+
+    /// <summary>Yes for a Bernoulli or OneHotCategorical (possibly inside Independent); otherwise the reason, ending with <paramref name="advice"/>.</summary>
+    public static SupportCheck BernoulliOrOneHotSupport(Distribution distribution, string estimator, string advice)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return Unwrap(distribution) is Bernoulli or OneHotCategorical
+            ? SupportCheck.Yes
+            : SupportCheck.No(
+                $"{estimator}: needs a Bernoulli or OneHotCategorical (possibly inside Independent), got {Describe(distribution)} " +
+                $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). {advice}");
+    }
+
+    /// <summary>An estimate whose surrogate is the recorded mean (1/K) Σ f over the K samples of a pathwise-style estimator.</summary>
+    public static GradientEstimate PathwiseEstimate(Tensor samples, Tensor values, int count)
+    {
+        var surrogate = values.Sum() / count;
+        return new GradientEstimate(surrogate, surrogate.Detach(), [new(samples, values)]);
+    }
+
     public static void CheckValues(Tensor values, Shape samples, Shape expected, string estimator, string argument)
     {
         if (values.Shape != expected)

@@ -15,8 +15,8 @@ namespace McGrad.Estimators.Discrete;
 /// <remarks>
 /// <para><b>Requirements.</b> A <see cref="Bernoulli"/> or <see cref="OneHotCategorical"/>, possibly inside
 /// <see cref="Independent"/> wrappers; f must be defined and differentiable on the relaxed values (the simplex
-/// interior or (0, 1)), not only on the discrete ones. The temperature comes from <see cref="Schedule"/> at
-/// <see cref="Step"/>, which the training loop advances.</para>
+/// interior or (0, 1)), not only on the discrete ones. The temperature comes from <see cref="Schedule"/> at the
+/// step t held in the state (<see cref="TemperatureState"/>); each estimate returns t + 1 as its next state.</para>
 /// <para><b>Bias and variance.</b> Biased for every τ &gt; 0: the soft estimator is the exact gradient of the relaxed
 /// objective E[f(y)], not of E[f(z)]; the bias shrinks as τ → 0 while the variance grows (∂y/∂ℓ scales as 1/τ).
 /// The hard (straight-through) version evaluates f at exact samples, so its <see cref="GradientEstimate.Value"/> is an
@@ -29,8 +29,6 @@ namespace McGrad.Estimators.Discrete;
 /// </remarks>
 public sealed class GumbelSoftmax : IGradientEstimator
 {
-    private int _step;
-
     /// <summary>Gumbel-Softmax with a temperature schedule (a double converts to a constant one).</summary>
     /// <param name="temperature">τ(t).</param>
     /// <param name="hard">Straight-through: f sees exact discrete samples, gradients come from the relaxed ones.</param>
@@ -54,59 +52,58 @@ public sealed class GumbelSoftmax : IGradientEstimator
     /// <summary>K, samples per estimate.</summary>
     public int Samples { get; }
 
-    /// <summary>The training step t at which <see cref="Schedule"/> is read (starts at 0; set it, or call <see cref="Advance"/>).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
-    public int Step
-    {
-        get => _step;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            _step = value;
-        }
-    }
+    /// <summary>Stateful when the schedule is not constant: the state is the step t (<see cref="TemperatureState"/>), starting at 0.</summary>
+    public EstimatorState? InitialState => Schedule.IsConstant ? null : new TemperatureState(0);
 
-    /// <summary>Increments <see cref="Step"/> by one.</summary>
-    public void Advance() => Step = checked(_step + 1);
-
-    /// <summary>τ(<see cref="Step"/>).</summary>
-    public double Temperature => Schedule.ValueAt(Step);
+    /// <summary>τ(t) at the step held by <paramref name="state"/> (t = 0 when null).</summary>
+    /// <exception cref="ArgumentException">The state is not a <see cref="TemperatureState"/>.</exception>
+    public double TemperatureAt(EstimatorState? state) => Schedule.ValueAt(EstimatorState.Expect(state, new TemperatureState(0), "GumbelSoftmax").Step);
 
     /// <inheritdoc/>
     public string Name => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(Hard ? "ST Gumbel-Softmax" : "Gumbel-Softmax")}(τ={Temperature:G4}{(Samples == 1 ? string.Empty : $", K={Samples}")})");
+        $"{(Hard ? "ST Gumbel-Softmax" : "Gumbel-Softmax")}({Schedule}{(Samples == 1 ? string.Empty : $", K={Samples}")})");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(false, true, false, true, new EstimatorCost(Samples, 1), "Jang, Gu and Poole 2017; Maddison, Mnih and Teh 2017");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.BiasedSurrogate,
+        NeedsDifferentiableObjective = true,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["Bernoulli", "OneHotCategorical"],
+        Stateful = !Schedule.IsConstant,
+        Cost = new EstimatorCost(Samples, 1),
+        Reference = "Jang, Gu and Poole 2017; Maddison, Mnih and Teh 2017",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => DiscreteLatents.BernoulliOrOneHotSupport(distribution, Name,
+        "For an index-valued Categorical use OneHotCategorical; a continuous family with RSample needs no relaxation (use the pathwise estimator).");
 
     /// <summary>Draws K relaxed (or straight-through hard) samples at τ(Step) and returns (1/K) Σₖ Σ_batch f(yₖ).</summary>
     /// <exception cref="ArgumentException">The family is not Bernoulli or OneHotCategorical (inside Independent wrappers),
     /// or the objective returns a shape other than [K, *batch].</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
-        var tau = Temperature;
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
+        var step = EstimatorState.Expect(state, new TemperatureState(0), Name);
+        var tau = Schedule.ValueAt(step.Step);
         var y = DiscreteLatents.Unwrap(distribution) switch
         {
             Bernoulli b => Relaxation.GumbelSigmoid(b.Logits, tau, key, Hard, new Shape(Samples)),
-            OneHotCategorical c => Relaxation.GumbelSoftmax(c.Logits, tau, key, Hard, new Shape(Samples)),
-            _ => throw new ArgumentException(
-                $"{Name}: needs a Bernoulli or OneHotCategorical (possibly inside Independent) to relax, got {DiscreteLatents.Describe(distribution)} " +
-                $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). For an index-valued Categorical use OneHotCategorical; " +
-                "a continuous family with RSample needs no relaxation (use the pathwise estimator).",
-                nameof(distribution)),
+            var c => Relaxation.GumbelSoftmax(((OneHotCategorical)c).Logits, tau, key, Hard, new Shape(Samples)),
         };
 
         var values = objective(y);
         DiscreteLatents.CheckValues(values, y.Shape, DiscreteLatents.ValueShape(new Shape(Samples), distribution), Name, nameof(objective));
-        Tensor value;
-        using (Autograd.NoGrad())
-        {
-            value = values.Detach().Sum() / Samples;
-        }
-
-        return new GradientEstimate(values.Sum() / Samples, value);
+        var surrogate = values.Sum() / Samples;
+        EstimatorState? next = Schedule.IsConstant ? null : step with { Step = checked(step.Step + 1) };
+        return new GradientEstimate(surrogate, surrogate.Detach(), [new(y, values)], next is null ? null : () => next);
     }
 }
+
+/// <summary>The state of a scheduled estimator: the step t at which the schedule τ(t) is read.</summary>
+/// <param name="Step">t ≥ 0.</param>
+public sealed record TemperatureState(int Step) : EstimatorState;

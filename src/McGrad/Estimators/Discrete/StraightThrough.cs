@@ -65,25 +65,33 @@ public sealed class StraightThrough : IGradientEstimator
         $"ST({(Gradient == StraightThroughGradient.Identity ? "identity" : "σ′/softmax′")}){(Samples == 1 ? string.Empty : $"×{Samples}")}");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(false, true, false, true, new EstimatorCost(Samples, 1), "Bengio, Léonard and Courville 2013");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.BiasedSurrogate,
+        NeedsDifferentiableObjective = true,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["Bernoulli", "OneHotCategorical"],
+        Cost = new EstimatorCost(Samples, 1),
+        Reference = "Bengio, Léonard and Courville 2013",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => DiscreteLatents.BernoulliOrOneHotSupport(distribution, Name,
+        "For an index-valued Categorical use OneHotCategorical, whose one-hot samples the objective can differentiate.");
 
     /// <summary>Draws K hard samples and returns the surrogate (1/K) Σₖ Σ_batch f(z̃ₖ) (see the type summary).</summary>
     /// <exception cref="ArgumentException">The family is not Bernoulli or OneHotCategorical (inside Independent wrappers),
     /// the Identity variant meets infinite logits, or the objective returns a shape other than [K, *batch].</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var identity = Gradient == StraightThroughGradient.Identity;
         var soft = DiscreteLatents.Unwrap(distribution) switch
         {
             Bernoulli b => identity ? b.Logits : b.Probs,
-            OneHotCategorical c => identity ? c.Logits : c.Probs,
-            _ => throw new ArgumentException(
-                $"{Name}: needs a Bernoulli or OneHotCategorical (possibly inside Independent), got {DiscreteLatents.Describe(distribution)} " +
-                $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). For an index-valued Categorical use OneHotCategorical, " +
-                "whose one-hot samples the objective can differentiate.",
-                nameof(distribution)),
+            var d => identity ? ((OneHotCategorical)d).Logits : ((OneHotCategorical)d).Probs,
         };
 
         if (identity && Params.FirstFailing(soft, Params.Finite) is var bad && bad >= 0)
@@ -95,12 +103,6 @@ public sealed class StraightThrough : IGradientEstimator
         var z = Relaxation.StraightThrough(hard, soft);
         var values = objective(z);
         DiscreteLatents.CheckValues(values, z.Shape, DiscreteLatents.ValueShape(new Shape(Samples), distribution), Name, nameof(objective));
-        Tensor value;
-        using (Autograd.NoGrad())
-        {
-            value = values.Detach().Sum() / Samples;
-        }
-
-        return new GradientEstimate(values.Sum() / Samples, value);
+        return DiscreteLatents.PathwiseEstimate(z, values, Samples);
     }
 }

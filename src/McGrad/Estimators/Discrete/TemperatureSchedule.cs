@@ -7,7 +7,7 @@ namespace McGrad.Estimators.Discrete;
 /// <see cref="GumbelSoftmax"/>). A <see cref="double"/> converts implicitly to a constant schedule.
 /// </summary>
 /// <remarks>
-/// Schedules are pure functions of t; the step counter lives with the user (<see cref="GumbelSoftmax.Step"/>).
+/// Schedules are pure functions of t; the step lives in the estimator's explicit state (<see cref="TemperatureState"/>).
 /// Jang, Gu and Poole (2017) anneal with τ(t) = max(0.5, e^{−rt}), r ∈ {10⁻⁵, 10⁻⁴}, updated every 500 steps:
 /// <c>TemperatureSchedule.Exponential(rate: 1e-4, minimum: 0.5, every: 500)</c>.
 /// </remarks>
@@ -16,11 +16,15 @@ public sealed class TemperatureSchedule
     private readonly Func<int, double> _function;
     private readonly string _name;
 
-    private TemperatureSchedule(Func<int, double> function, string name)
+    private TemperatureSchedule(Func<int, double> function, string name, bool isConstant = false)
     {
         _function = function;
         _name = name;
+        IsConstant = isConstant;
     }
+
+    /// <summary>True for <see cref="Constant"/>: τ does not depend on the step, so an estimator using it is stateless.</summary>
+    public bool IsConstant { get; }
 
     /// <summary>τ(t), checked to be finite and &gt; 0.</summary>
     /// <param name="step">t ≥ 0.</param>
@@ -48,7 +52,7 @@ public sealed class TemperatureSchedule
     public static TemperatureSchedule Constant(double temperature)
     {
         RequirePositive(temperature, "Constant", nameof(temperature));
-        return new TemperatureSchedule(_ => temperature, string.Create(CultureInfo.InvariantCulture, $"τ={temperature:G4}"));
+        return new TemperatureSchedule(_ => temperature, string.Create(CultureInfo.InvariantCulture, $"τ={temperature:G4}"), isConstant: true);
     }
 
     /// <summary>A constant schedule (same as <see cref="Constant"/>).</summary>

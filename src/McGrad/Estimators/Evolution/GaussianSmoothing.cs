@@ -8,7 +8,8 @@ namespace McGrad.Estimators.Evolution;
 /// Evolution-strategies gradient by Gaussian smoothing of a black-box f, for a search distribution N(θ, σ²I) given as a
 /// <see cref="Normal"/> (or an <see cref="Independent"/> wrapping one) with θ its loc and σ its FIXED scale:
 /// plain ĝ = (1/(nσ)) Σ_i f(θ + σε_i)·ε_i; antithetic ĝ = (1/(2nσ)) Σ_i (f(θ + σε_i) − f(θ − σε_i))·ε_i; ε_i ∼ N(0, I).
-/// The surrogate is Σ stopgrad(ĝ)·θ, so ∇θ of it is ĝ and it flows into whatever produced θ.
+/// The surrogate is Ĵ + Σ stopgrad(ĝ)·(θ − stopgrad(θ)) with Ĵ the recorded mean of f over the evaluations, so ∇θ of it is ĝ
+/// (flowing into whatever produced θ) and parameters inside f get the mean of ∇φ f over the (antithetic) evaluations.
 /// </summary>
 /// <remarks>
 /// <para><b>What it estimates.</b> ∇θ J(θ), J(θ) = Σ_batch E_{ε∼N(0,I)}[f(θ + σε)] — the gradient of the smoothed objective
@@ -93,62 +94,75 @@ public sealed class GaussianSmoothing : IGradientEstimator
     }
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(
-        Shaping == FitnessShaping.None,
-        false,
-        false,
-        false,
-        new EstimatorCost(Evaluations, 0),
-        "Salimans et al. 2017; Nesterov and Spokoiny 2017");
+    public EstimatorTraits Traits => new()
+    {
+        Target = Shaping == FitnessShaping.None ? EstimateTarget.GradientOfExpectation : EstimateTarget.BiasedSurrogate,
+        SampleSpace = SampleSpace.Continuous,
+        Families = ["Normal"],
+        Cost = new EstimatorCost(Evaluations, 0),
+        Reference = "Salimans et al. 2017; Nesterov and Spokoiny 2017",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        var normal = FindNormal(distribution);
+        if (normal is null)
+        {
+            return SupportCheck.No(
+                $"GaussianSmoothing: needs a Gaussian search distribution N(θ, σ²I) — a Normal, or an Independent wrapping one — but got {Describe(distribution)}. " +
+                "Evolution strategies estimate the gradient w.r.t. the Normal's loc; for other families use a score-function estimator (Reinforce).");
+        }
+
+        return normal.Scale.RequiresGrad
+            ? SupportCheck.No(
+                $"GaussianSmoothing: the Normal's scale (shape {normal.Scale.Shape}) requires gradients, but Gaussian smoothing treats σ as fixed and estimates the gradient w.r.t. the loc only. " +
+                "Pass a scale that does not require gradients (e.g. scale.Detach()), or use Reinforce to learn σ.")
+            : SupportCheck.Yes;
+    }
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The distribution is not a Normal (or an Independent wrapping one), its scale
     /// requires gradients, or the objective returns the wrong shape or dtype.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
-        var normal = FindNormal(distribution) ?? throw new ArgumentException(
-            $"GaussianSmoothing: needs a Gaussian search distribution N(θ, σ²I) — a Normal, or an Independent wrapping one — but got {Describe(distribution)}. " +
-            "Evolution strategies estimate the gradient w.r.t. the Normal's loc; for other families use a score-function estimator (Reinforce).",
-            nameof(distribution));
-        if (normal.Scale.RequiresGrad)
-        {
-            throw new ArgumentException(
-                $"GaussianSmoothing: the Normal's scale (shape {normal.Scale.Shape}) requires gradients, but Gaussian smoothing treats σ as fixed and estimates the gradient w.r.t. the loc only. " +
-                "Pass a scale that does not require gradients (e.g. scale.Detach()), or use Reinforce to learn σ.",
-                nameof(distribution));
-        }
-
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
+        var normal = FindNormal(distribution)!;
         var m = Perturbations;
         var evals = Evaluations;
         var epsilon = Sampler.Normal(key, distribution.ExtendedShape([m]), distribution.DType);
-        Tensor values, gradient;
+        Tensor x, delta, sigma;
         using (Autograd.NoGrad())
         {
-            var sigma = normal.Scale.Detach();
+            sigma = normal.Scale.Detach();
             var loc = normal.Loc.Detach();
-            var delta = sigma * epsilon;
-            var x = Antithetic ? Tensor.Concat([loc + delta, loc - delta]) : loc + delta;
-            values = objective(x).Detach();
-            var expected = new Shape([evals, .. distribution.BatchShape]);
-            if (values.Shape != expected || values.DType != distribution.DType)
-            {
-                throw new ArgumentException(
-                    $"GaussianSmoothing: the objective returned {values.Shape} {values.DType} for samples of shape {x.Shape}; expected {expected} {distribution.DType} " +
-                    "(one value per sample and batch element, in the distribution's dtype).",
-                    nameof(objective));
-            }
+            delta = sigma * epsilon;
+            x = Antithetic ? Tensor.Concat([loc + delta, loc - delta]) : loc + delta;
+        }
 
-            var weights = Smoothing.Weights(values, Antithetic, Shaping);
+        var values = objective(x) ?? throw new InvalidOperationException("GaussianSmoothing: the objective returned null.");
+        var expected = new Shape([evals, .. distribution.BatchShape]);
+        if (values.Shape != expected || values.DType != distribution.DType)
+        {
+            throw new ArgumentException(
+                $"GaussianSmoothing: the objective returned {values.Shape} {values.DType} for samples of shape {x.Shape}; expected {expected} {distribution.DType} " +
+                "(one value per sample and batch element, in the distribution's dtype).",
+                nameof(objective));
+        }
+
+        Tensor gradient;
+        using (Autograd.NoGrad())
+        {
+            var weights = Smoothing.Weights(values.Detach(), Antithetic, Shaping);
             gradient = Smoothing.Combine(weights, Form == PerturbationForm.Epsilon ? epsilon : delta, sigma, Form);
         }
 
-        var surrogate = (gradient * normal.Loc).Sum();
-        return new GradientEstimate(surrogate, values.Sum().Detach() / evals);
+        return Surrogates.Estimate(values.Sum() / evals, (gradient * normal.Loc).Sum(), [new(x, values)]);
     }
 
-    /// <summary>The Normal under any number of Independent wrappers, or null.</summary>
     internal static Normal? FindNormal(Distribution d) => d switch
     {
         Normal n => n,

@@ -53,19 +53,46 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
     /// <inheritdoc/>
     public string Name => $"MVD{(Samples == 1 ? "" : $"({Samples})")} {(Coupled ? "coupled" : "uncoupled")}";
 
-    /// <summary>Unbiased; no differentiable f or RSample needed; discrete families supported; cost 2K evaluations per parameter element.</summary>
-    public EstimatorTraits Traits => new(true, false, false, true, new EstimatorCost(2 * Samples, 0), "Pflug 1989; Mohamed et al. 2020");
+    /// <summary>Unbiased; no differentiable f or RSample needed; discrete families supported; cost 2K evaluations for a
+    /// distribution with one scalar parameter (<see cref="CostFor"/> counts every parameter element).</summary>
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        Families = [.. WeakDerivatives.Families],
+        Cost = new EstimatorCost(2 * Samples, 0),
+        Reference = "Pflug 1989; Mohamed et al. 2020",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        var (baseDist, _) = Unwrap(distribution);
+        var family = Pathwise.FamilyName(distribution);
+        if (WeakDerivatives.Find(baseDist) is null)
+        {
+            return SupportCheck.No(
+                $"{Name}: no weak-derivative decomposition is registered for {family}; registered families: {string.Join(", ", WeakDerivatives.Families)} " +
+                $"(and Independent of these). Register one with WeakDerivatives.Register<{baseDist.GetType().Name}>(…), " +
+                $"or use {(distribution.HasRSample ? "Pathwise or " : "")}a score-function estimator (REINFORCE).");
+        }
+
+        return baseDist.EventShape.Rank != 0
+            ? SupportCheck.No($"{Name}: {family} has event shape {baseDist.EventShape}; weak-derivative decompositions are per scalar value (wrap scalar families in Independent for multivariate events).")
+            : SupportCheck.Yes;
+    }
 
     /// <summary>
-    /// Evaluations of f per estimate for <paramref name="distribution"/>: 2K per scalar parameter element, where an
-    /// element is one entry of a parameter tensor of one batch element (Normal: 2 parameters; Categorical: K categories;
-    /// an Independent event multiplies by its number of coordinates), per batch element.
+    /// The cost of one estimate on <paramref name="distribution"/>: 2K evaluations of f per batch element for every
+    /// parameter element of every term (× D coordinates of an Independent event), plus K when no term yields an
+    /// unbiased estimate of J from its own evaluations (then f is evaluated on K extra draws from p for Ĵ and ∇φ Ĵ).
     /// </summary>
     /// <exception cref="ArgumentException">No decomposition is registered for the family.</exception>
     public EstimatorCost CostFor(Distribution distribution)
     {
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var (baseDist, reinterpreted) = Unwrap(distribution);
-        var terms = Resolve(distribution, baseDist).Terms(baseDist);
+        var terms = WeakDerivatives.Find(baseDist)!.Terms(baseDist);
         var coordinates = Shapes.Suffix(baseDist.BatchShape, reinterpreted).Size;
         var total = 0;
         foreach (var t in terms)
@@ -73,35 +100,40 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
             total += coordinates * Shapes.Suffix(t.Parameter.Shape, t.Parameter.Rank - baseDist.BatchShape.Rank).Size;
         }
 
-        return new EstimatorCost(2 * total * Samples, 0);
+        var extra = terms.Any(t => t.PlusWeight is not null && t.MinusWeight is not null) ? 0 : Samples;
+        return new EstimatorCost((2 * total * Samples) + extra, 0);
     }
 
     /// <summary>
-    /// Builds the surrogate Σ_i stopgrad(ĝ_i)·θ_i over every parameter of the distribution; its value is
-    /// meaningless, <see cref="GradientEstimate.Value"/> is the Monte Carlo Σ_batch E[f] from the same evaluations.
+    /// Draws the weak-derivative samples, evaluates f on them (recorded) and returns the surrogate
+    /// Ĵ + Σ_i stopgrad(ĝ_i)·(θ_i − stopgrad(θ_i)). Ĵ is the first term's mixture w⁺·f(x⁺) + w⁻·f(x⁻) when its
+    /// decomposition says that mixture is p itself (Bernoulli, Poisson, Normal scale: unbiased for J), otherwise the mean
+    /// of f over K extra draws from p; parameters inside f get ∇φ Ĵ.
     /// </summary>
     /// <exception cref="ArgumentException">No decomposition is registered for the family, or f returns a wrong shape.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
-        var (gradients, value) = Run(distribution, objective, key);
-        Tensor? surrogate = null;
+        var (gradients, value, evaluations) = Run(distribution, objective, key);
+        Tensor? term = null;
         foreach (var g in gradients)
         {
-            var term = (g.Gradient * g.Parameter).Sum();
-            surrogate = surrogate is null ? term : surrogate + term;
+            var t = (g.Gradient * g.Parameter).Sum();
+            term = term is null ? t : term + t;
         }
 
-        return new GradientEstimate(surrogate ?? Tensor.Scalar(0, distribution.DType), value);
+        return Surrogates.Estimate(value, term ?? Tensor.Scalar(0, distribution.DType), evaluations);
     }
 
     /// <summary>The per-parameter estimates ĝ (detached), each with the recorded parameter tensor it refers to.</summary>
     /// <exception cref="ArgumentException">No decomposition is registered for the family, or f returns a wrong shape.</exception>
     public IReadOnlyList<WeakGradient> Gradients(Distribution distribution, Objective objective, RngKey key) => Run(distribution, objective, key).Gradients;
 
-    private (List<WeakGradient> Gradients, Tensor Value) Run(Distribution distribution, Objective objective, RngKey key)
+    private (List<WeakGradient> Gradients, Tensor Value, List<ObjectiveEvaluation> Evaluations) Run(Distribution distribution, Objective objective, RngKey key)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
+        var evaluations = new List<ObjectiveEvaluation>();
         var (baseDist, reinterpreted) = Unwrap(distribution);
         var decomposition = Resolve(distribution, baseDist);
         var terms = decomposition.Terms(baseDist);
@@ -118,45 +150,50 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
                 throw new InvalidOperationException($"{Name}: the {decomposition.GetType().Name} term '{t.Name}' has a parameter of shape {t.Parameter.Shape}; expected the batch shape {baseDist.BatchShape} of the {baseDist.GetType().Name} followed by optional extra axes.");
             }
 
+            Tensor plus, minus;
+            Tensor? restPlus = null, restMinus = null;
             using (Autograd.NoGrad())
             {
                 var sideKeys = keys[i].Split(3);
-                var (plus, minus) = t.Sample(sideKeys[0], [Samples], Coupled);
+                (plus, minus) = t.Sample(sideKeys[0], [Samples], Coupled);
                 var expected = Shapes.Concat([Samples], t.Parameter.Shape);
                 if (plus.Shape != expected || minus.Shape != expected)
                 {
                     throw new InvalidOperationException($"{Name}: the {decomposition.GetType().Name} term '{t.Name}' drew p⁺ of shape {plus.Shape} and p⁻ of shape {minus.Shape}; expected {expected} (sample shape + parameter shape).");
                 }
 
-                Tensor? restPlus = null, restMinus = null;
                 if (layout.Coordinates.Rank > 0)
                 {
                     restPlus = baseDist.Sample(sideKeys[1], [Samples]);
                     restMinus = Coupled ? restPlus : baseDist.Sample(sideKeys[2], [Samples]);
                 }
+            }
 
-                var fPlus = layout.MeanObjective(objective, plus, restPlus, extraRank, Name);
-                var fMinus = layout.MeanObjective(objective, minus, restMinus, extraRank, Name);
-                var g = (t.Constant * (fPlus - fMinus)).Detach();
+            var fPlus = layout.MeanObjective(objective, plus, restPlus, extraRank, Name, evaluations);
+            var fMinus = layout.MeanObjective(objective, minus, restMinus, extraRank, Name, evaluations);
+            using (Autograd.NoGrad())
+            {
+                var g = (t.Constant * (fPlus.Detach() - fMinus.Detach())).Detach();
                 result.Add(new WeakGradient(t.Name, t.Parameter, g));
-                if (value is null && t.PlusWeight is not null && t.MinusWeight is not null)
-                {
-                    var mixed = (t.PlusWeight * fPlus) + (t.MinusWeight * fMinus);
-                    var inner = layout.Coordinates.Rank + extraRank;
-                    value = (inner == 0 ? mixed : mixed.Mean(Shapes.Range(mixed.Rank - inner, inner))).Sum().Detach();
-                }
+            }
+
+            if (value is null && t.PlusWeight is not null && t.MinusWeight is not null)
+            {
+                var mixed = (t.PlusWeight.Detach() * fPlus) + (t.MinusWeight.Detach() * fMinus);
+                var inner = layout.Coordinates.Rank + extraRank;
+                value = (inner == 0 ? mixed : mixed.Mean(Shapes.Range(mixed.Rank - inner, inner))).Sum();
             }
         }
 
         if (value is null)
         {
-            using (Autograd.NoGrad())
-            {
-                value = (objective(distribution.Sample(keys[^1], [Samples])).Sum() / Samples).Detach();
-            }
+            var x = distribution.Sample(keys[^1], [Samples]);
+            var f = objective(x) ?? throw new InvalidOperationException($"{Name}: the objective returned null.");
+            evaluations.Add(new ObjectiveEvaluation(x, f));
+            value = f.Sum() / Samples;
         }
 
-        return (result, value);
+        return (result, value, evaluations);
     }
 
     private static (Distribution Base, int Reinterpreted) Unwrap(Distribution distribution)
@@ -175,29 +212,10 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
 
     private IWeakDerivative Resolve(Distribution distribution, Distribution baseDist)
     {
-        var decomposition = WeakDerivatives.Find(baseDist);
-        if (decomposition is null)
-        {
-            var family = Pathwise.FamilyName(distribution);
-            throw new ArgumentException(
-                $"{Name}: no weak-derivative decomposition is registered for {family}; registered families: {string.Join(", ", WeakDerivatives.Families)} " +
-                $"(and Independent of these). Register one with WeakDerivatives.Register<{baseDist.GetType().Name}>(…), " +
-                $"or use {(distribution.HasRSample ? "Pathwise or " : "")}a score-function estimator (REINFORCE).",
-                nameof(distribution));
-        }
-
-        if (baseDist.EventShape.Rank != 0)
-        {
-            throw new ArgumentException($"{Name}: {Pathwise.FamilyName(distribution)} has event shape {baseDist.EventShape}; weak-derivative decompositions are per scalar value (wrap scalar families in Independent for multivariate events).", nameof(distribution));
-        }
-
-        return decomposition;
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
+        return WeakDerivatives.Find(baseDist)!;
     }
 
-    /// <summary>
-    /// Shapes of one run: the distribution's batch B, the event coordinates E (the base batch dimensions that
-    /// Independent reinterpreted) and the sample count K. A side draw has shape [K, *B, *E, *X] (X: the term's extra axes).
-    /// </summary>
     private readonly record struct Layout(Shape Batch, Shape Coordinates, int Samples)
     {
         /// <summary>
@@ -205,7 +223,7 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
         /// extra axes are moved in front and become sample dimensions; with them, each coordinate e is replaced in turn
         /// by the side's draw while the others come from <paramref name="rest"/> ([K, *B, *E], a draw from p).
         /// </summary>
-        public Tensor MeanObjective(Objective objective, Tensor side, Tensor? rest, int extraRank, string estimator)
+        public Tensor MeanObjective(Objective objective, Tensor side, Tensor? rest, int extraRank, string estimator, List<ObjectiveEvaluation> evaluations)
         {
             var b = Batch.Rank;
             var xr = extraRank;
@@ -214,7 +232,7 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
             {
                 // side [K, *B, *X] → [*X, K, *B] → f → [*X, K, *B] → mean over K → [*X, *B] → [*B, *X].
                 var x = side.Permute([.. Shapes.Range(1 + b, xr), 0, .. Shapes.Range(1, b)]);
-                var f = Evaluate(objective, x, Shapes.Prefix(x.Shape, xr + 1 + b), estimator);
+                var f = Evaluate(objective, x, Shapes.Prefix(x.Shape, xr + 1 + b), estimator, evaluations);
                 var m = f.Mean(xr);
                 return m.Permute([.. Shapes.Range(xr, b), .. Shapes.Range(0, xr)]);
             }
@@ -230,16 +248,17 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
             var full = Tensor.Where(eye, s, r);
             var lead = Shapes.Prefix(full.Shape, full.Rank - 1);
             var input = full.Reshape([.. lead, .. Coordinates]);
-            var values = Evaluate(objective, input, lead, estimator);
+            var values = Evaluate(objective, input, lead, estimator, evaluations);
 
             // [D, *X, K, *B] → mean over K → [D, *X, *B] → [*B, D, *X] → [*B, *E, *X].
             var mean = values.Mean(1 + xr);
             return mean.Permute([.. Shapes.Range(1 + xr, b), 0, .. Shapes.Range(1, xr)]).Reshape([.. Batch, .. Coordinates, .. extra]);
         }
 
-        private static Tensor Evaluate(Objective objective, Tensor x, Shape expected, string estimator)
+        private static Tensor Evaluate(Objective objective, Tensor x, Shape expected, string estimator, List<ObjectiveEvaluation> evaluations)
         {
-            var f = objective(x);
+            var f = objective(x) ?? throw new InvalidOperationException($"{estimator}: the objective returned null.");
+            evaluations.Add(new ObjectiveEvaluation(x, f));
             if (f.Shape != expected)
             {
                 throw new ArgumentException($"{estimator}: the objective mapped samples of shape {x.Shape} to shape {f.Shape}; expected {expected} (sample + batch shape, one value per event).", nameof(objective));

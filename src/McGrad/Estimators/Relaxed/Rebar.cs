@@ -60,11 +60,14 @@ public sealed class Rebar : IControlVariateEstimator
     public string Name => Samples == 1 ? "REBAR" : string.Create(CultureInfo.InvariantCulture, $"REBAR({Samples})");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, true, false, true, RelaxedControlVariateEstimator.Cost(ControlVariate, Samples), "Tucker et al. 2017");
+    public EstimatorTraits Traits => RelaxedControlVariateEstimator.Traits(ControlVariate, Samples, "Tucker et al. 2017");
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => RelaxedLatents.Supports(distribution, Name);
 
     /// <summary>Draws K triples and returns the surrogate (see the type summary).</summary>
     /// <exception cref="ArgumentException">The latents are not Bernoulli/OneHotCategorical (a Categorical of indices is
     /// rejected with a hint), a logit is not finite, or f returns a shape other than sampleShape + batch or another dtype.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
         => RelaxedControlVariateEstimator.Estimate(Name, ControlVariate, Samples, distribution, objective, key);
 }

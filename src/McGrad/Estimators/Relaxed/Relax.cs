@@ -55,11 +55,14 @@ public sealed class Relax : IControlVariateEstimator
     public string Name => Samples == 1 ? "RELAX" : string.Create(CultureInfo.InvariantCulture, $"RELAX({Samples})");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, ControlVariate.EvaluatesObjective, false, true, RelaxedControlVariateEstimator.Cost(ControlVariate, Samples), "Grathwohl et al. 2018");
+    public EstimatorTraits Traits => RelaxedControlVariateEstimator.Traits(ControlVariate, Samples, "Grathwohl et al. 2018");
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => RelaxedLatents.Supports(distribution, Name);
 
     /// <summary>Draws K triples and returns the surrogate (see the type summary).</summary>
     /// <exception cref="ArgumentException">The latents are not Bernoulli/OneHotCategorical, a logit is not finite, f or c
     /// returns a shape other than sampleShape + batch, or a dtype other than the distribution's.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
         => RelaxedControlVariateEstimator.Estimate(Name, ControlVariate, Samples, distribution, objective, key);
 }

@@ -34,11 +34,8 @@ internal static class RelaxedControlVariateEstimator
         var draw = latents.Draw(logits, key, new Shape(samples));
         var valueShape = DiscreteLatents.ValueShape(new Shape(samples), distribution);
 
-        Tensor fb;
-        using (Autograd.NoGrad())
-        {
-            fb = objective(draw.Hard)?.Detach() ?? throw new InvalidOperationException($"{name}: the objective returned null.");
-        }
+        var recorded = objective(draw.Hard) ?? throw new InvalidOperationException($"{name}: the objective returned null.");
+        var fb = recorded.Detach();
 
         DiscreteLatents.CheckValues(fb, draw.Hard.Shape, valueShape, name, nameof(objective));
         if (fb.DType != distribution.DType)
@@ -61,9 +58,20 @@ internal static class RelaxedControlVariateEstimator
         var czt = c.Narrow(0, 1, 1).Squeeze(0);
         var logp = distribution.LogProb(draw.Hard);
         var score = logp - logp.Detach();
-        var surrogate = (((fb - czt) * score) + cz - czt).Sum() / samples;
-        return new GradientEstimate(surrogate, fb.Sum() / samples);
+        var term = (((fb - czt) * score) + cz - czt).Sum() / samples;
+        return Surrogates.Estimate(recorded.Sum() / samples, term, [new(draw.Hard, recorded)]);
     }
+
+    /// <summary>The traits REBAR and RELAX share: unbiased for ∇E[f] over Bernoulli/OneHotCategorical latents.</summary>
+    public static EstimatorTraits Traits(IRelaxedControlVariate controlVariate, int samples, string reference) => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        NeedsDifferentiableObjective = controlVariate.EvaluatesObjective,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["Bernoulli", "OneHotCategorical"],
+        Cost = Cost(controlVariate, samples),
+        Reference = reference,
+    };
 
     public static EstimatorCost Cost(IRelaxedControlVariate controlVariate, int samples)
         => controlVariate.EvaluatesObjective ? new EstimatorCost(3 * samples, 1) : new EstimatorCost(samples, 0);

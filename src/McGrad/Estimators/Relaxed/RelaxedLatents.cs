@@ -84,47 +84,53 @@ public sealed class RelaxedLatents
         return samples.Reshape(dims);
     }
 
-    /// <summary>Finds the Bernoulli or OneHotCategorical below any Independent wrappers, or throws naming the estimator.</summary>
-    internal static (RelaxedLatents Latents, Tensor Logits) Resolve(Distribution distribution, string estimator)
+    /// <summary>Yes for Bernoulli or OneHotCategorical latents (possibly inside Independent) with finite logits; otherwise why not.</summary>
+    internal static SupportCheck Supports(Distribution distribution, string estimator)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         var inner = DiscreteLatents.Unwrap(distribution);
         Tensor logits;
-        LatentKind kind;
         switch (inner)
         {
             case Bernoulli b:
                 logits = b.Logits;
-                if (logits.Shape != b.BatchShape)
-                {
-                    logits = logits.BroadcastTo(b.BatchShape);
-                }
-
-                kind = LatentKind.Bernoulli;
                 break;
             case OneHotCategorical c:
                 logits = c.Logits;
-                kind = LatentKind.Categorical;
                 break;
             case Categorical:
-                throw new ArgumentException(
+                return SupportCheck.No(
                     $"{estimator}: got {DiscreteLatents.Describe(distribution)}, whose samples are category indices; the relaxation softmax(z/λ) " +
-                    "needs one-hot samples, so build a OneHotCategorical from the same logits (f then takes one-hot rows and points of the simplex).",
-                    nameof(distribution));
+                    "needs one-hot samples, so build a OneHotCategorical from the same logits (f then takes one-hot rows and points of the simplex).");
             default:
-                throw new ArgumentException(
+                return SupportCheck.No(
                     $"{estimator}: needs Bernoulli or OneHotCategorical latents (possibly inside Independent), but got {DiscreteLatents.Describe(distribution)} " +
-                    $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). For continuous families use the pathwise estimator.",
-                    nameof(distribution));
+                    $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). For continuous families use the pathwise estimator.");
         }
 
         var bad = Params.FirstFailing(logits, Params.Finite);
-        if (bad >= 0)
-        {
-            throw new ArgumentException(
+        return bad < 0
+            ? SupportCheck.Yes
+            : SupportCheck.No(
                 $"{estimator}: the {DiscreteLatents.Describe(distribution)} has a non-finite logit (element {bad} is {logits.GetFlat(bad)}, i.e. a probability of exactly 0 or 1); " +
-                "the relaxed sample z has no reparameterisation there. Keep probabilities inside (0, 1), e.g. build the distribution from finite logits.",
-                nameof(distribution));
+                "the relaxed sample z has no reparameterisation there. Keep probabilities inside (0, 1), e.g. build the distribution from finite logits.");
+    }
+
+    /// <summary>Finds the Bernoulli or OneHotCategorical below any Independent wrappers, or throws the reason of <see cref="Supports"/>.</summary>
+    internal static (RelaxedLatents Latents, Tensor Logits) Resolve(Distribution distribution, string estimator)
+    {
+        Supports(distribution, estimator).ThrowIfUnsupported(nameof(distribution));
+        Tensor logits;
+        LatentKind kind;
+        if (DiscreteLatents.Unwrap(distribution) is Bernoulli b)
+        {
+            logits = b.Logits.Shape != b.BatchShape ? b.Logits.BroadcastTo(b.BatchShape) : b.Logits;
+            kind = LatentKind.Bernoulli;
+        }
+        else
+        {
+            logits = ((OneHotCategorical)DiscreteLatents.Unwrap(distribution)).Logits;
+            kind = LatentKind.Categorical;
         }
 
         return (new RelaxedLatents(kind, distribution.BatchShape, distribution.EventShape, distribution.DType), logits);

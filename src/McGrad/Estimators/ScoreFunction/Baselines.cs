@@ -3,26 +3,36 @@ using McGrad.Autodiff;
 
 namespace McGrad.Estimators.ScoreFunction;
 
+/// <summary>What a baseline gives one estimate: b, the baseline's next state, and (for a learned baseline) its regression loss.</summary>
+/// <param name="Baseline">b, detached, broadcastable to the values [K, *batch].</param>
+/// <param name="NextState">The baseline's state after this estimate (null for stateless baselines).</param>
+/// <param name="Loss">A recorded loss that trains the baseline's own parameters (null if it has none).</param>
+public sealed record BaselineResult(Tensor Baseline, EstimatorState? NextState = null, Tensor? Loss = null);
+
 /// <summary>
 /// A control variate b subtracted from f in the score-function estimator (f − b)·∇θ log p(x). It stays unbiased as
-/// long as b does not depend on the sample it multiplies.
+/// long as b does not depend on the sample it multiplies. Baselines keep no hidden state: a stateful one declares
+/// <see cref="InitialState"/> and returns the next state from <see cref="Compute"/>.
 /// </summary>
 public interface IBaseline
 {
     /// <summary>A name for reports ("mean", "b*").</summary>
     string Name { get; }
 
+    /// <summary>The state before the first estimate; null for a stateless baseline.</summary>
+    EstimatorState? InitialState => null;
+
     /// <summary>
-    /// The baseline for each sample, broadcastable to <paramref name="values"/> (shape [K, *batch], f detached).
+    /// The baseline for each sample, given the detached values f of shape [K, *batch] and the current state.
     /// Implementations that look at <paramref name="values"/> must exclude each sample's own value.
     /// </summary>
-    Tensor Compute(Tensor values);
-
-    /// <summary>Called after an estimate with its f values (e.g. to update a moving average); no-op by default.</summary>
-    void Observe(Tensor values)
-    {
-    }
+    BaselineResult Compute(Tensor values, EstimatorState? state);
 }
+
+/// <summary>The state of <see cref="Baselines.MovingAverage"/>: the current b and how many estimates it has seen.</summary>
+/// <param name="Value">b (0 before the first observation).</param>
+/// <param name="Observations">Estimates observed so far.</param>
+public sealed record MovingAverageState(double Value, long Observations) : EstimatorState;
 
 /// <summary>Baselines for <see cref="Reinforce"/>: none, constant, leave-one-out, moving average and learned.</summary>
 /// <remarks>
@@ -35,19 +45,28 @@ public static class Baselines
     public static IBaseline None { get; } = new ConstantBaseline(0, "none");
 
     /// <summary>A fixed b (e.g. the exact E[f], which gives the "SF + mean baseline" of Mohamed et al. 2020).</summary>
-    public static IBaseline Constant(double value) => new ConstantBaseline(value, $"b={value.ToString("G4", CultureInfo.InvariantCulture)}");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+    public static IBaseline Constant(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"Baselines.Constant: the baseline must be a finite number, got {value}.");
+        }
+
+        return new ConstantBaseline(value, $"b={value.ToString("G4", CultureInfo.InvariantCulture)}");
+    }
 
     /// <summary>
     /// bₖ = (1/(K − 1)) Σ_{j≠k} f(x_j): the mean of the other K − 1 samples of the same batch element, so
-    /// f(x_k) − bₖ = K/(K − 1)·(f(x_k) − f̄). With <see cref="Reinforce"/> this is RLOO (see <see cref="Rloo"/>).
+    /// f(x_k) − bₖ = K/(K − 1)·(f(x_k) − f̄). With <see cref="Reinforce"/> this is RLOO (<see cref="Reinforce.LeaveOneOut"/>).
     /// </summary>
     /// <remarks>Needs K ≥ 2 samples per estimate; Compute throws otherwise. Unbiased: bₖ is independent of x_k.</remarks>
     public static IBaseline LeaveOneOut { get; } = new LeaveOneOutBaseline();
 
     /// <summary>
     /// An exponential moving average of past f values: b ← decay·b + (1 − decay)·mean(f), the mean taken over all
-    /// samples and batch elements of one estimate, updated in <see cref="IBaseline.Observe"/> after the estimate that
-    /// used the previous b. Before the first observation b = 0; the first observation sets b = mean(f).
+    /// samples and batch elements of one estimate, the update returned as the next state after the estimate that used
+    /// the previous b. In the initial state b = 0; the first observation sets b = mean(f).
     /// </summary>
     /// <remarks>
     /// Unbiased: the b used by an estimate is built from earlier estimates only, so it is independent of the current
@@ -61,13 +80,13 @@ public static class Baselines
 
     /// <summary>
     /// A baseline predicted by a user model (e.g. a value network of the context): b = stopgrad(predict()), broadcast
-    /// over the K samples. <see cref="LearnedBaseline.Loss"/> then holds the regression loss mean((predict() − f)²)
-    /// to train the model on.
+    /// over the K samples, with the regression loss mean((predict() − f)²) returned in
+    /// <see cref="GradientEstimate.BaselineLoss"/> to train the model on.
     /// </summary>
     /// <remarks>
     /// Unbiased for any model, because predict takes no sample: it may depend on inputs and parameters, never on x.
     /// The REINFORCE surrogate sees b detached, so its gradient never reaches the model; train the model by
-    /// descending <see cref="LearnedBaseline.Loss"/> (its gradient is 2·mean(predict() − f)·∂predict/∂φ).
+    /// descending <see cref="GradientEstimate.BaselineLoss"/> (or <see cref="GradientEstimate.TrainingLoss"/>).
     /// </remarks>
     /// <param name="predict">Returns b with a shape that broadcasts to the values [K, *batch] without enlarging them
     /// (a scalar, [*batch] or [1, *batch]).</param>
@@ -77,14 +96,14 @@ public static class Baselines
     {
         public string Name => name;
 
-        public Tensor Compute(Tensor values) => Tensor.Scalar(value, values.DType);
+        public BaselineResult Compute(Tensor values, EstimatorState? state) => new(Tensor.Scalar(value, values.DType));
     }
 
     private sealed class LeaveOneOutBaseline : IBaseline
     {
         public string Name => "leave-one-out";
 
-        public Tensor Compute(Tensor values)
+        public BaselineResult Compute(Tensor values, EstimatorState? state)
         {
             ArgumentNullException.ThrowIfNull(values);
             var k = values.Rank == 0 ? 1 : values.Shape[0];
@@ -97,7 +116,7 @@ public static class Baselines
             {
                 // b_k = (S − f_k)/(K − 1) written as f_k − K/(K − 1)·(f_k − f̄), so f_k − b_k = K/(K − 1)·(f_k − f̄) exactly.
                 var centred = values - values.Mean(0, keepDim: true);
-                return (values - (centred * (k / (k - 1.0)))).Detach();
+                return new((values - (centred * (k / (k - 1.0)))).Detach());
             }
         }
     }
@@ -105,7 +124,7 @@ public static class Baselines
 
 /// <summary>
 /// The moving-average baseline of <see cref="Baselines.MovingAverage"/>: b ← decay·b + (1 − decay)·mean(f) after each
-/// estimate (b = mean(f) at the first), b = 0 before any.
+/// estimate (b = mean(f) at the first), b = 0 in the initial state. Its state is a <see cref="MovingAverageState"/>.
 /// </summary>
 public sealed class MovingAverageBaseline : IBaseline
 {
@@ -122,30 +141,30 @@ public sealed class MovingAverageBaseline : IBaseline
     /// <summary>The weight of the old value.</summary>
     public double Decay { get; }
 
-    /// <summary>The current b (0 before the first observation).</summary>
-    public double Value { get; private set; }
-
-    /// <summary>How many estimates have been observed.</summary>
-    public long Observations { get; private set; }
-
     /// <inheritdoc/>
     public string Name => $"moving average({Decay.ToString("G3", CultureInfo.InvariantCulture)})";
 
-    /// <summary>The current b as a scalar in the values' dtype: it depends on earlier estimates only.</summary>
-    public Tensor Compute(Tensor values)
+    /// <summary>b = 0, no observations.</summary>
+    public EstimatorState InitialState => new MovingAverageState(0, 0);
+
+    /// <summary>b from the state (it depends on earlier estimates only) and the state updated with these values.</summary>
+    /// <exception cref="ArgumentException">The state is not a <see cref="MovingAverageState"/>, or the values' mean is not finite.</exception>
+    public BaselineResult Compute(Tensor values, EstimatorState? state)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return Tensor.Scalar(Value, values.DType);
+        var current = EstimatorState.Expect(state, new MovingAverageState(0, 0), Name);
+        return new(Tensor.Scalar(current.Value, values.DType), Observe(current, values));
     }
 
-    /// <summary>b ← decay·b + (1 − decay)·mean(values) (b = mean(values) at the first call); empty values change nothing.</summary>
+    /// <summary>b ← decay·b + (1 − decay)·mean(values) (b = mean(values) at the first observation); empty values change nothing.</summary>
     /// <exception cref="ArgumentException">The mean of the values is not finite.</exception>
-    public void Observe(Tensor values)
+    public MovingAverageState Observe(MovingAverageState state, Tensor values)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(values);
         if (values.Size == 0)
         {
-            return;
+            return state;
         }
 
         var mean = values.ToDoubleArray().Average();
@@ -154,26 +173,17 @@ public sealed class MovingAverageBaseline : IBaseline
             throw new ArgumentException($"Baselines.MovingAverage: the mean of the observed f values is {mean}; the baseline needs finite values.", nameof(values));
         }
 
-        Value = Observations == 0 ? mean : (Decay * Value) + ((1 - Decay) * mean);
-        Observations++;
-    }
-
-    /// <summary>Forgets all observations (b = 0).</summary>
-    public void Reset()
-    {
-        Value = 0;
-        Observations = 0;
+        return new MovingAverageState(state.Observations == 0 ? mean : (Decay * state.Value) + ((1 - Decay) * mean), state.Observations + 1);
     }
 }
 
 /// <summary>
-/// The learned baseline of <see cref="Baselines.Learned"/>: b = stopgrad(predict()), and after each estimate the
-/// regression loss <see cref="Loss"/> = mean((predict() − f)²) (recorded) for training the predictor.
+/// The learned baseline of <see cref="Baselines.Learned"/>: b = stopgrad(predict()), and the regression loss
+/// mean((predict() − f)²) (recorded) for training the predictor, returned with each estimate.
 /// </summary>
 public sealed class LearnedBaseline : IBaseline
 {
     private readonly Func<Tensor> _predict;
-    private Tensor? _prediction;
 
     internal LearnedBaseline(Func<Tensor> predict)
     {
@@ -184,16 +194,10 @@ public sealed class LearnedBaseline : IBaseline
     /// <inheritdoc/>
     public string Name => "learned";
 
-    /// <summary>
-    /// The regression loss of the last estimate, mean over samples and batch of (predict() − f)², recorded so that
-    /// its gradient reaches the predictor's parameters; null before the first estimate.
-    /// </summary>
-    public Tensor? Loss { get; private set; }
-
-    /// <summary>Calls predict() (recorded, kept for <see cref="Loss"/>) and returns it detached.</summary>
+    /// <summary>Calls predict() once: b is its detached value, the loss mean((predict() − f)²) is recorded.</summary>
     /// <exception cref="ArgumentException">The prediction's dtype differs from the values', or its shape does not
     /// broadcast to the values' shape [K, *batch] without enlarging it.</exception>
-    public Tensor Compute(Tensor values)
+    public BaselineResult Compute(Tensor values, EstimatorState? state)
     {
         ArgumentNullException.ThrowIfNull(values);
         var prediction = _predict() ?? throw new InvalidOperationException("Baselines.Learned: predict() returned null.");
@@ -207,18 +211,7 @@ public sealed class LearnedBaseline : IBaseline
             throw new ArgumentException($"Baselines.Learned: predict() returned shape {prediction.Shape}, which does not broadcast to the f values' shape {values.Shape} ([K, *batch]); return a scalar, [*batch] or [1, *batch].", nameof(values));
         }
 
-        _prediction = prediction;
-        return prediction.Detach();
-    }
-
-    /// <summary>Sets <see cref="Loss"/> = mean((prediction − values)²) from the prediction of the preceding Compute.</summary>
-    /// <exception cref="InvalidOperationException">Observe was called without a preceding Compute.</exception>
-    public void Observe(Tensor values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var prediction = _prediction ?? throw new InvalidOperationException("Baselines.Learned: Observe needs the prediction of a preceding Compute.");
-        _prediction = null;
-        Loss = (prediction - values.Detach()).Square().Mean();
+        return new(prediction.Detach(), null, (prediction - values.Detach()).Square().Mean());
     }
 
     private static bool FitsInto(Shape small, Shape large)

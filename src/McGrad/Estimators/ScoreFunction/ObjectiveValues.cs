@@ -1,4 +1,3 @@
-using McGrad.Autodiff;
 using McGrad.Distributions;
 
 namespace McGrad.Estimators.ScoreFunction;
@@ -6,15 +5,10 @@ namespace McGrad.Estimators.ScoreFunction;
 /// <summary>Evaluation of f for the score-function estimators, with the shape check they share.</summary>
 internal static class ObjectiveValues
 {
-    /// <summary>f(x) evaluated without recording (detached), checked to have shape [K, *batch] and the distribution's dtype.</summary>
+    /// <summary>f(x) evaluated once and recorded (so parameters inside f get gradients), checked to have shape [K, *batch] and the distribution's dtype.</summary>
     public static Tensor Evaluate(Objective objective, Tensor x, Distribution distribution, int samples, string estimator)
     {
-        Tensor values;
-        using (Autograd.NoGrad())
-        {
-            values = objective(x)?.Detach() ?? throw new InvalidOperationException($"{estimator}: the objective returned null.");
-        }
-
+        var values = objective(x) ?? throw new InvalidOperationException($"{estimator}: the objective returned null.");
         var expected = new Shape([samples, .. distribution.BatchShape.ToArray()]);
         if (values.Shape != expected)
         {
@@ -28,4 +22,18 @@ internal static class ObjectiveValues
 
         return values;
     }
+
+    /// <summary>Score-function estimators need a LogProb and samples that carry no path to θ; families without them are refused.</summary>
+    public static SupportCheck Supports(Distribution distribution, string estimator)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return Unwrap(distribution) switch
+        {
+            Combinatorial.PerturbAndMap => SupportCheck.No($"{estimator}: a PerturbAndMap distribution has no tractable LogProb (its probabilities sum over all perturbations); use I-MLE, AIMLE or straight-through perturb-and-MAP."),
+            Uniform => SupportCheck.No($"{estimator}: the support of a Uniform depends on its parameters, so the score-function identity does not hold (the boundary term is missing); use the pathwise estimator."),
+            _ => SupportCheck.Yes,
+        };
+    }
+
+    private static Distribution Unwrap(Distribution d) => d is Independent i ? Unwrap(i.Base) : d;
 }

@@ -56,25 +56,34 @@ public sealed class OptimalBaselineReinforce : IGradientEstimator
     public string Name => $"REINFORCE({Samples}) − b* (leave-one-out)";
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, false, false, true, new EstimatorCost(Samples, 0), "Williams 1992; Weaver & Tao 2001 (optimal baseline); leave-one-out estimate");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        Cost = new EstimatorCost(Samples, 0),
+        Reference = "Williams 1992; Weaver & Tao 2001 (optimal baseline); leave-one-out estimate",
+    };
 
     /// <inheritdoc/>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public SupportCheck Supports(Distribution distribution) => ObjectiveValues.Supports(distribution, Name);
+
+    /// <inheritdoc/>
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
+        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var parameters = _resolver != null ? _resolver(distribution) : DistributionParameters.Resolve(distribution, "OptimalBaselineReinforce");
         var x = distribution.Sample(key, [Samples]);
         var values = ObjectiveValues.Evaluate(objective, x, distribution, Samples, "OptimalBaselineReinforce");
 
-        var surrogate = (values * distribution.LogProb(x)).Sum() / Samples;
-        var corrections = Corrections(parameters, distribution, x, values);
-        foreach (var (theta, c) in corrections)
+        var f = values.Detach();
+        var score = (f * distribution.LogProb(x)).Sum() / Samples;
+        foreach (var (theta, c) in Corrections(parameters, distribution, x, f))
         {
-            surrogate -= (c * theta).Sum();
+            score -= (c * theta).Sum();
         }
 
-        return new GradientEstimate(surrogate, values.Sum().Detach() / Samples);
+        return Surrogates.Estimate(values.Sum() / Samples, score, [new(x, values)]);
     }
 
     /// <summary>For each parameter θ that requires gradients: (θ, c) with cᵢ = (1/K) Σₖ bₖᵢ sₖᵢ (detached, θ's shape).</summary>

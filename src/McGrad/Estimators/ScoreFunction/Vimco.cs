@@ -53,7 +53,15 @@ public sealed class Vimco : IGradientEstimator
     public string Name => $"VIMCO({Samples})";
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(true, false, false, true, new EstimatorCost(Samples, 1), "Mnih & Rezende 2016");
+    public EstimatorTraits Traits => new()
+    {
+        Target = EstimateTarget.GradientOfLogMeanExp,
+        Cost = new EstimatorCost(Samples, 1),
+        Reference = "Mnih & Rezende 2016",
+    };
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => ObjectiveValues.Supports(distribution, Name);
 
     /// <summary>
     /// Draws K samples from <paramref name="proposal"/>, evaluates the log-weights (recorded) and returns the
@@ -64,13 +72,14 @@ public sealed class Vimco : IGradientEstimator
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(logWeights);
+        Supports(proposal).ThrowIfUnsupported(nameof(proposal));
         var x = proposal.Sample(key, [Samples]);
         var l = logWeights(x, proposal);
         return Build(proposal, x, l);
     }
 
     /// <summary>The estimator on log-weights ℓ(x) = <paramref name="objective"/>(x) (see the class remarks).</summary>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
         return Estimate(distribution, (x, _) => objective(x), key);
@@ -188,7 +197,6 @@ public sealed class Vimco : IGradientEstimator
 
         var signals = LearningSignals(l.Detach());
         var bound = l.LogSumExp(0) - Math.Log(l.Shape[0]);
-        var surrogate = (signals * proposal.LogProb(x)).Sum() + bound.Sum();
-        return new GradientEstimate(surrogate, bound.Sum().Detach());
+        return Surrogates.Estimate(bound.Sum(), (signals * proposal.LogProb(x)).Sum(), [new(x, l)]);
     }
 }

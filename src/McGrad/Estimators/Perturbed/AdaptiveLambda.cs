@@ -1,4 +1,4 @@
-namespace McGrad.Estimators.Imle;
+namespace McGrad.Estimators.Perturbed;
 
 /// <summary>
 /// The adaptive perturbation strength of Adaptive I-MLE (AIMLE; Minervini, Franceschi, Niepert 2022/2023):
@@ -12,8 +12,10 @@ namespace McGrad.Estimators.Imle;
 /// biased step: β shrinks. c is <see cref="TargetNonZeros"/>, η <see cref="Step"/>, μ <see cref="Momentum"/>,
 /// ρ <see cref="Decay"/>; the defaults (β₀ = 1, c = 1, η = 10⁻⁴, μ = 0, ρ = 0.9, r₀ = 1) are those of the authors' code.</para>
 /// <para>‖θ‖ and ‖g‖ are Euclidean norms over one instance (one batch element), so batch elements stay independent within a
-/// pass; when ‖g‖ = 0 the target equals θ, λ = 0 and the gradient is 0. The state is mutated by backward passes, so an
-/// instance must not be shared between threads. Share one instance between estimators to share its β.</para>
+/// pass; when ‖g‖ = 0 the target equals θ, λ = 0 and the gradient is 0. The rule itself is immutable: its state (β, the
+/// running count, the last update) is an <see cref="AdaptiveLambdaState"/> that the estimator takes and returns
+/// (<see cref="IGradientEstimator.InitialState"/>, <see cref="GradientEstimate.NextState"/>), so one rule can serve many
+/// threads and estimates.</para>
 /// </remarks>
 public sealed class AdaptiveLambda
 {
@@ -33,21 +35,21 @@ public sealed class AdaptiveLambda
         Require(momentum is >= 0 and < 1, nameof(momentum), momentum, "in [0, 1)");
         Require(decay is >= 0 and < 1, nameof(decay), decay, "in [0, 1)");
         Require(initialNonZeros >= 0, nameof(initialNonZeros), initialNonZeros, ">= 0");
-        Beta = initialBeta;
+        InitialBeta = initialBeta;
         TargetNonZeros = targetNonZeros;
         Step = step;
         Momentum = momentum;
         Decay = decay;
-        RunningNonZeros = initialNonZeros;
+        InitialNonZeros = initialNonZeros;
     }
 
-    /// <summary>β, the current ratio λ·‖g‖/‖θ‖.</summary>
-    public double Beta { get; private set; }
+    /// <summary>β₀.</summary>
+    public double InitialBeta { get; }
 
-    /// <summary>c, the target number of non-zero entries.</summary>
+    /// <summary>c, the target number of non-zero gradient entries per sample and instance.</summary>
     public double TargetNonZeros { get; }
 
-    /// <summary>η, the change of β per update.</summary>
+    /// <summary>η, the change of β per backward pass.</summary>
     public double Step { get; }
 
     /// <summary>μ, the momentum of the β updates.</summary>
@@ -56,31 +58,28 @@ public sealed class AdaptiveLambda
     /// <summary>ρ, the decay of the running non-zero count.</summary>
     public double Decay { get; }
 
-    /// <summary>r, the exponential moving average of the non-zero count.</summary>
-    public double RunningNonZeros { get; private set; }
+    /// <summary>r₀, the initial running non-zero count.</summary>
+    public double InitialNonZeros { get; }
 
-    /// <summary>u, the last change of β (for the momentum).</summary>
-    public double LastUpdate { get; private set; }
+    /// <summary>β = β₀, r = r₀, u = 0, no updates.</summary>
+    public AdaptiveLambdaState InitialState => new(InitialBeta, InitialNonZeros, 0, 0);
 
-    /// <summary>Number of <see cref="Observe"/> calls so far.</summary>
-    public int Updates { get; private set; }
-
-    /// <summary>λ = β·‖θ‖/‖g‖, or 0 when ‖g‖ = 0.</summary>
-    public double Lambda(double thetaNorm, double gradientNorm) => gradientNorm > 0 ? Beta * thetaNorm / gradientNorm : 0.0;
-
-    /// <summary>
-    /// One adaptation step from the mean non-zero count of a backward pass: r ← ρr + (1 − ρ)·nnz; u ← μu + (r &lt; c ? η : −η);
-    /// β ← max(β + u, 0). Called by the I-MLE backward; public for custom loops and tests.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">meanNonZeros is negative or not finite.</exception>
-    public void Observe(double meanNonZeros)
+    /// <summary>λ = β·‖θ‖/‖g‖ (0 when ‖g‖ = 0) for the state's β.</summary>
+    public static double Lambda(AdaptiveLambdaState state, double thetaNorm, double gradientNorm)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        return gradientNorm > 0 ? state.Beta * thetaNorm / gradientNorm : 0.0;
+    }
+
+    /// <summary>The state after one backward pass with mean non-zero count nnz: r ← ρr + (1 − ρ)nnz, u ← μu ± η (+ when r &lt; c), β ← max(β + u, 0).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">nnz is negative or not finite.</exception>
+    public AdaptiveLambdaState Next(AdaptiveLambdaState state, double meanNonZeros)
+    {
+        ArgumentNullException.ThrowIfNull(state);
         Require(meanNonZeros >= 0, nameof(meanNonZeros), meanNonZeros, ">= 0");
-        RunningNonZeros = (Decay * RunningNonZeros) + ((1 - Decay) * meanNonZeros);
-        var u = (Momentum * LastUpdate) + (RunningNonZeros < TargetNonZeros ? Step : -Step);
-        Beta = Math.Max(Beta + u, 0.0);
-        LastUpdate = u;
-        Updates++;
+        var running = (Decay * state.RunningNonZeros) + ((1 - Decay) * meanNonZeros);
+        var u = (Momentum * state.LastUpdate) + (running < TargetNonZeros ? Step : -Step);
+        return new AdaptiveLambdaState(Math.Max(state.Beta + u, 0.0), running, u, state.Updates + 1);
     }
 
     private static void Require(bool ok, string name, double value, string expected)
@@ -91,3 +90,10 @@ public sealed class AdaptiveLambda
         }
     }
 }
+
+/// <summary>The state of an <see cref="AdaptiveLambda"/> rule.</summary>
+/// <param name="Beta">β, the current strength.</param>
+/// <param name="RunningNonZeros">r, the running mean of the non-zero count.</param>
+/// <param name="LastUpdate">u, the last change of β (for momentum).</param>
+/// <param name="Updates">How many backward passes updated the state.</param>
+public sealed record AdaptiveLambdaState(double Beta, double RunningNonZeros, double LastUpdate, int Updates) : EstimatorState;

@@ -3,7 +3,7 @@ using McGrad.Combinatorial;
 using McGrad.Distributions;
 using McGrad.Randomness;
 
-namespace McGrad.Estimators.Imle;
+namespace McGrad.Estimators.Perturbed;
 
 /// <summary>
 /// Straight-through perturb-and-MAP: forward z_s = MAP(θ + ε_s), backward the identity ∇θ ≈ (1/S) Σ_s σ·g_s with
@@ -32,7 +32,10 @@ public sealed class MapStraightThrough : IGradientEstimator
     public string Name => Samples == 1 ? "ST-PaM" : $"ST-PaM(S={Samples})";
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(false, true, false, true, new EstimatorCost(Samples, 1), "Bengio, Léonard, Courville 2013");
+    public EstimatorTraits Traits => PerturbAndMapEstimation.Traits(Samples, stateful: false, "Bengio, Léonard, Courville 2013");
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => PerturbAndMapEstimation.Supports(distribution, Name);
 
     /// <summary>z_s = MAP(θ + ε_s), shape [S, *θ.Shape], ε = distribution.Perturbation(key, [S]), with the identity gradient.</summary>
     public Tensor Sample(PerturbAndMap distribution, RngKey key)
@@ -52,7 +55,7 @@ public sealed class MapStraightThrough : IGradientEstimator
 
     /// <summary>z = <see cref="Sample"/>(distribution, key); surrogate Σ_s Σ_batch f(z_s) (gradient (1/S) Σ_s σ∇f(z_s)); value its mean over s.</summary>
     /// <exception cref="ArgumentException">The distribution is not a <see cref="PerturbAndMap"/>.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         var pm = PerturbAndMapEstimation.Require(distribution, Name);
         ArgumentNullException.ThrowIfNull(objective);

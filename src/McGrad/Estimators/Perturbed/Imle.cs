@@ -4,7 +4,7 @@ using McGrad.Combinatorial;
 using McGrad.Distributions;
 using McGrad.Randomness;
 
-namespace McGrad.Estimators.Imle;
+namespace McGrad.Estimators.Perturbed;
 
 /// <summary>
 /// Implicit Maximum Likelihood Estimation (I-MLE) through a perturb-and-MAP distribution. Forward: z_s = MAP(θ + ε_s),
@@ -28,7 +28,7 @@ namespace McGrad.Estimators.Imle;
 /// factor its scale is absorbed into the learning rate. The central difference has O(λ²) instead of O(λ) bias.</para>
 /// <para><b>Cost.</b> S MAP calls forward, S (forward difference) or 2S (central) in the backward pass; S evaluations of f
 /// and one backward pass through f.</para>
-/// <para><b>As a layer.</b> <see cref="Sample"/> and <see cref="Apply"/> return z with the I-MLE gradient attached
+/// <para><b>As a layer.</b> <see cref="Sample(PerturbAndMap, RngKey)"/> and <see cref="Apply"/> return z with the I-MLE gradient attached
 /// (a <see cref="CustomFunction"/>), so gradients flow into whatever produced θ. The backward pass reads the incoming
 /// gradient of sample s as g_s and averages over samples: with a loss Σ_s f(z_s) it is exactly the formula above; with a
 /// mean over samples g_s carries a 1/S factor, i.e. λ is effectively λ/S. The backward values are constants (MAP outputs):
@@ -122,45 +122,73 @@ public sealed class Imle : IGradientEstimator
     }
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new(
-        false,
-        true,
-        false,
-        true,
-        new EstimatorCost(Samples, 1),
-        Adaptive is null ? "Niepert, Minervini, Franceschi 2021" : "Minervini, Franceschi, Niepert 2023");
+    public EstimatorTraits Traits => PerturbAndMapEstimation.Traits(Samples, Adaptive is not null, Adaptive is null ? "Niepert, Minervini, Franceschi 2021" : "Minervini, Franceschi, Niepert 2023");
+
+    /// <summary>For AIMLE, the adaptive λ's state (β and the running non-zero count); null for fixed λ.</summary>
+    public EstimatorState? InitialState => Adaptive?.InitialState;
+
+    /// <inheritdoc/>
+    public SupportCheck Supports(Distribution distribution) => PerturbAndMapEstimation.Supports(distribution, Name);
 
     /// <summary>
     /// S perturb-and-MAP samples z_s = MAP(θ + ε_s), shape [S, *θ.Shape], with ε = distribution.Perturbation(key, [S])
     /// (so the values equal distribution.Sample(key, [S])), carrying the I-MLE gradient into distribution.Theta.
     /// </summary>
-    public Tensor Sample(PerturbAndMap distribution, RngKey key)
+    public Tensor Sample(PerturbAndMap distribution, RngKey key) => Sample(distribution, key, null, out _);
+
+    /// <summary>
+    /// <see cref="Sample(PerturbAndMap, RngKey)"/> with AIMLE's state: λ uses the β of <paramref name="state"/> (null: the
+    /// initial state), and <paramref name="nextState"/> returns the state after the backward pass through z (it throws
+    /// before that pass; a second backward pass through the same z replaces it). For fixed λ both are null.
+    /// </summary>
+    public Tensor Sample(PerturbAndMap distribution, RngKey key, EstimatorState? state, out Func<EstimatorState?> nextState)
     {
         ArgumentNullException.ThrowIfNull(distribution);
+        var current = Adaptive is null ? null : EstimatorState.Expect(state, Adaptive.InitialState, Name);
+        AdaptiveLambdaState? after = null;
+        var name = Name;
+        nextState = () => current is null ? null
+            : after ?? throw new InvalidOperationException($"{name}: the next adaptive-λ state is known only after the backward pass through the sample (β is updated from that pass's gradient).");
         var eps = distribution.Perturbation(key, [Samples]);
         return CustomFunction.Apply(
             Name,
             [distribution.Theta],
             xs => distribution.Map(xs[0].Detach() + eps),
-            (xs, z, g) => [xs[0].RequiresGrad ? Backward(distribution, xs[0], z, g, eps) : null]);
+            (xs, z, g) =>
+            {
+                if (!xs[0].RequiresGrad)
+                {
+                    return [null];
+                }
+
+                var (gradient, nonZeros) = Backward(distribution, xs[0], z, g, eps, current);
+                if (current is not null && Adaptive is not null && nonZeros is double nnz)
+                {
+                    after = Adaptive.Next(current, nnz);
+                }
+
+                return [gradient];
+            });
     }
 
-    /// <summary>The I-MLE layer: <see cref="Sample"/> of <c>new PerturbAndMap(theta, solver, noise)</c>, shape [S, *θ.Shape].</summary>
+    /// <summary>The I-MLE layer: <see cref="Sample(PerturbAndMap, RngKey)"/> of <c>new PerturbAndMap(theta, solver, noise)</c>, shape [S, *θ.Shape].</summary>
     public Tensor Apply(Tensor theta, IMapSolver solver, PerturbationNoise noise, RngKey key) => Sample(new PerturbAndMap(theta, solver, noise), key);
 
     /// <summary>
-    /// z = <see cref="Sample"/>(distribution, key); the surrogate is Σ_s Σ_batch f(z_s), whose gradient is the I-MLE estimate
-    /// (1/S) Σ_s Δ_s with g_s = ∇f(z_s); the value is (1/S) Σ_s Σ_batch f(z_s).
+    /// z = <see cref="Sample(PerturbAndMap, RngKey)"/>(distribution, key); the surrogate has value Ĵ = (1/S) Σ_s Σ_batch f(z_s)
+    /// and gradient the I-MLE estimate (1/S) Σ_s Δ_s with g_s = ∇f(z_s) for θ, and (1/S) Σ_s ∇φ f(z_s) for parameters inside f.
+    /// For AIMLE, <see cref="GradientEstimate.NextState"/> is the adaptive-λ state after the backward pass.
     /// </summary>
     /// <exception cref="ArgumentException">The distribution is not a <see cref="PerturbAndMap"/>.</exception>
-    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key)
+    public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)
     {
         var pm = PerturbAndMapEstimation.Require(distribution, Name);
         ArgumentNullException.ThrowIfNull(objective);
-        return PerturbAndMapEstimation.Estimate(Sample(pm, key), objective, Samples);
+        var z = Sample(pm, key, state, out var next);
+        return PerturbAndMapEstimation.Estimate(z, objective, Samples, Adaptive is null ? null : next);
     }
 
-    private Tensor Backward(PerturbAndMap pm, Tensor theta, Tensor z, Tensor g, Tensor eps)
+    private (Tensor Gradient, double? MeanNonZeros) Backward(PerturbAndMap pm, Tensor theta, Tensor z, Tensor g, Tensor eps, AdaptiveLambdaState? state)
     {
         using var scope = Autograd.NoGrad();
         theta = theta.Detach();
@@ -177,7 +205,7 @@ public sealed class Imle : IGradientEstimator
             var thetaNorm = theta.Square().Sum(Tail(theta.Rank, r), keepDim: true).Sqrt();
             var gNorm = g.Square().Sum(Tail(g.Rank, r), keepDim: true).Sqrt();
             var positive = gNorm.Gt(0.0);
-            lambda = Tensor.Where(positive, thetaNorm * Adaptive.Beta / Tensor.Where(positive, gNorm, 1.0), 0.0);
+            lambda = Tensor.Where(positive, thetaNorm * state!.Beta / Tensor.Where(positive, gNorm, 1.0), 0.0);
         }
 
         var step = g * lambda * sigma;
@@ -191,12 +219,13 @@ public sealed class Imle : IGradientEstimator
             delta = (z - pm.Map(theta - step + eps)) * sigma;
         }
 
+        double? nonZeros = null;
         if (Adaptive is not null)
         {
             var instances = z.Rank == r ? 1 : z.Shape.ToArray()[..(z.Rank - r)].Aggregate(1, (a, d) => a * d);
             if (instances > 0)
             {
-                Adaptive.Observe(delta.Ne(0.0).Sum().Item() / instances);
+                nonZeros = delta.Ne(0.0).Sum().Item() / instances;
             }
         }
 
@@ -205,7 +234,7 @@ public sealed class Imle : IGradientEstimator
             delta /= Tensor.Where(lambda.Gt(0.0), lambda, 1.0);
         }
 
-        return delta.Mean(0).Detach();
+        return (delta.Mean(0).Detach(), nonZeros);
     }
 
     private static int[] Tail(int rank, int count)
@@ -223,18 +252,46 @@ public sealed class Imle : IGradientEstimator
 /// <summary>Shared checks and surrogate for perturb-and-MAP estimators.</summary>
 internal static class PerturbAndMapEstimation
 {
-    public static PerturbAndMap Require(Distribution distribution, string estimator)
+    public static SupportCheck Supports(Distribution distribution, string estimator)
     {
         ArgumentNullException.ThrowIfNull(distribution);
-        return distribution as PerturbAndMap ?? throw new ArgumentException(
-            $"{estimator}: needs a PerturbAndMap distribution (scores θ, a MAP solver and perturbation noise), got {distribution.GetType().Name}. " +
-            "For other discrete families use a score-function estimator (REINFORCE) or a relaxation.",
-            nameof(distribution));
+        return distribution is PerturbAndMap
+            ? SupportCheck.Yes
+            : SupportCheck.No(
+                $"{estimator}: needs a PerturbAndMap distribution (scores θ, a MAP solver and perturbation noise), got {distribution.GetType().Name}. " +
+                "For other discrete families use a score-function estimator (REINFORCE) or a relaxation.");
     }
 
-    public static GradientEstimate Estimate(Tensor z, Objective objective, int samples)
+    public static PerturbAndMap Require(Distribution distribution, string estimator)
     {
-        var values = objective(z);
-        return new GradientEstimate(values.Sum(), values.Sum().Detach() / samples);
+        Supports(distribution, estimator).ThrowIfUnsupported(nameof(distribution));
+        return (PerturbAndMap)distribution;
+    }
+
+    /// <summary>
+    /// The traits I-MLE, AIMLE and straight-through perturb-and-MAP share: biased, f differentiable in z, one MAP call and
+    /// one evaluation of f per sample, one backward pass.
+    /// </summary>
+    public static EstimatorTraits Traits(int samples, bool stateful, string reference) => new()
+    {
+        Target = EstimateTarget.BiasedSurrogate,
+        NeedsDifferentiableObjective = true,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["PerturbAndMap"],
+        Stateful = stateful,
+        Cost = new EstimatorCost(samples, 1),
+        Reference = reference,
+    };
+
+    /// <summary>
+    /// Ĵ = (1/S) Σ_s f(z_s) recorded, with f seeing z through a gradient scaling by S, so the perturb-and-MAP layer still
+    /// receives the per-sample ∂f(z_s)/∂z_s (it averages over s itself) while parameters inside f get (1/S) Σ_s ∇φ f(z_s).
+    /// </summary>
+    public static GradientEstimate Estimate(Tensor z, Objective objective, int samples, Func<EstimatorState?>? nextState = null)
+    {
+        var scaled = CustomFunction.Apply("perturb-and-MAP per-sample gradient", [z], xs => xs[0], (_, _, g) => [g * samples]);
+        var values = objective(scaled) ?? throw new InvalidOperationException("perturb-and-MAP: the objective returned null.");
+        var surrogate = values.Sum() / samples;
+        return new GradientEstimate(surrogate, surrogate.Detach(), [new(z, values)], nextState);
     }
 }
