@@ -1,10 +1,5 @@
 using McGrad.Estimators;
-using McGrad.Estimators.Discrete;
 using McGrad.Estimators.Evolution;
-using McGrad.Estimators.Imle;
-using McGrad.Estimators.Relaxed;
-using McGrad.Nn;
-using McGrad.Estimators.MeasureValued;
 using McGrad.Estimators.Problems;
 using McGrad.Estimators.ScoreFunction;
 using McGrad.Randomness;
@@ -15,8 +10,7 @@ namespace McGrad.Lab;
 /// <param name="Id">Command-line name, e.g. "rloo4".</param>
 /// <param name="Description">One line for <c>list</c>.</param>
 /// <param name="Create">Builds the estimator for a problem.</param>
-/// <param name="ComparableToExact">False for estimators whose target is not ∇E[f] (VIMCO estimates ∇E[log mean exp f]).</param>
-public sealed record EstimatorEntry(string Id, string Description, Func<GradientProblem, IGradientEstimator> Create, bool ComparableToExact = true);
+public sealed record EstimatorEntry(string Id, string Description, Func<GradientProblem, IGradientEstimator> Create);
 
 /// <summary>A problem the Lab knows: id, group (R1, R2, …) and factory.</summary>
 public sealed record ProblemEntry(string Id, string Group, string Description, Func<GradientProblem> Create);
@@ -24,29 +18,15 @@ public sealed record ProblemEntry(string Id, string Group, string Description, F
 /// <summary>The estimators and problems of the Lab.</summary>
 public static class Catalog
 {
-    /// <summary>All estimators, in table order.</summary>
+    /// <summary>
+    /// All estimators, in table order: the library's <see cref="EstimatorCatalog"/>, with the Lab-only oracle row
+    /// "reinforce-mean" (the constant baseline b = E f, which needs the problem's f) after REINFORCE.
+    /// </summary>
     public static IReadOnlyList<EstimatorEntry> Estimators { get; } =
     [
-        new("reinforce", "REINFORCE (score function), 1 sample", _ => new Reinforce()),
-        new("reinforce-mean", "REINFORCE with the constant baseline b = E f (E f from a 10^5-sample pilot draw)", p => new Reinforce(baseline: Baselines.Constant(MeanOfF(p)))),
-        new("rloo4", "REINFORCE leave-one-out, K = 4", _ => new Rloo(4)),
-        new("optimal-baseline4", "REINFORCE with the optimal per-parameter baseline b* estimated from K = 4 samples", _ => new OptimalBaselineReinforce(4)),
-        new("pathwise", "Pathwise (reparameterisation), 1 sample", _ => new Pathwise()),
-        new("mvd-coupled", "Measure-valued derivative, coupled (common random numbers) positive/negative parts", _ => new MeasureValuedDerivative(coupled: true)),
-        new("mvd-independent", "Measure-valued derivative, independent positive/negative parts", _ => new MeasureValuedDerivative(coupled: false)),
-        new("es", "Gaussian smoothing / evolution strategies, 1 perturbation", _ => new GaussianSmoothing()),
-        new("es-antithetic", "Gaussian smoothing, antithetic pair", _ => new GaussianSmoothing(antithetic: true)),
-        new("arm", "ARM (augment-REINFORCE-merge), 1 pair", _ => new Arm()),
-        new("disarm", "DisARM, 1 pair", _ => new DisArm()),
-        new("straight-through", "Straight-through (biased)", _ => new StraightThrough()),
-        new("gumbel-softmax", "Gumbel-softmax / concrete relaxation, τ = 0.5 (biased)", _ => new GumbelSoftmax(0.5)),
-        new("rebar", "REBAR with η = 1, λ = 0.5 (not tuned: the zoo measures a fixed control variate; `toy relax` tunes it)", _ => new Rebar()),
-        new("relax", "RELAX with an untrained tanh network E–16–1 (fixed key; `toy relax` tunes it)", p => Relax.WithNetwork(new Mlp([EventSize(p), 16, 1], Activation.Tanh, new RngKey(7), dtype: DType.Float64))),
-        new("st-pam", "Straight-through through perturb-and-MAP (biased)", _ => new MapStraightThrough()),
-        new("imle", "I-MLE, λ = 0.75, gradient scaled by 1/λ (biased)", _ => new Imle(0.75, scaleByInverseLambda: true)),
-        new("aimle", "AIMLE: I-MLE with adaptive λ, β₀ = 0.3 (biased)", _ => new Imle(new AdaptiveLambda(initialBeta: 0.3))),
-        new("aimle-central", "AIMLE with central differences, β₀ = 0.3 (biased)", _ => new Imle(new AdaptiveLambda(initialBeta: 0.3), centralDifference: true)),
-        new("vimco4", "VIMCO, K = 4 (estimates ∇E[log mean exp f]: not comparable with ∇E[f], excluded from the zoo)", _ => new Vimco(4), ComparableToExact: false),
+        .. EstimatorCatalog.All.SelectMany(e => e.Id == "reinforce"
+            ? new[] { FromLibrary(e), new EstimatorEntry("reinforce-mean", "REINFORCE with the constant baseline b = E f (E f from a 10^5-sample pilot draw)", p => new Reinforce(baseline: Baselines.Constant(MeanOfF(p)))) }
+            : [FromLibrary(e)]),
     ];
 
     /// <summary>All problems, in table order.</summary>
@@ -72,9 +52,11 @@ public static class Catalog
     public static int EventSize(GradientProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        var shape = problem.CreateDistribution(problem.Parameters).EventShape.ToArray();
-        return Math.Max(1, shape.Aggregate(1, (a, d) => a * d));
+        return EstimatorCatalog.EventSize(problem.CreateDistribution(problem.Parameters));
     }
+
+    private static EstimatorEntry FromLibrary(McGrad.Estimators.EstimatorEntry entry)
+        => new(entry.Id, entry.Description, p => entry.Create(p.CreateDistribution(p.Parameters)));
 
     /// <summary>Finds an estimator by id (case-insensitive).</summary>
     public static EstimatorEntry? FindEstimator(string id) => Estimators.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));

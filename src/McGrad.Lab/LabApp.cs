@@ -1,3 +1,4 @@
+using McGrad.Estimators;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
@@ -519,7 +520,7 @@ public sealed class LabApp
         {
             var est = e.Create(Catalog.Problems[0].Create());
             var t = est.Traits;
-            return new { id = e.Id, name = e.Id == "reinforce-mean" ? "REINFORCE(1) − b=E f" : est.Name, description = e.Description, unbiased = t.Unbiased, needsDifferentiableObjective = t.NeedsDifferentiableObjective, needsRSample = t.NeedsRSample, supportsDiscrete = t.SupportsDiscrete, fEvals = t.Cost.Evaluations, backwardPasses = t.Cost.BackwardPasses, reference = t.Reference, comparableToExact = e.ComparableToExact };
+            return new { id = e.Id, name = e.Id == "reinforce-mean" ? "REINFORCE(1) − b=E f" : est.Name, description = e.Description, unbiased = t.Unbiased, needsDifferentiableObjective = t.NeedsDifferentiableObjective, needsRSample = t.NeedsRSample, supportsDiscrete = t.SampleSpace != SampleSpace.Continuous, target = t.Target.ToString(), stateful = t.Stateful, fEvals = t.Cost.Evaluations, backwardPasses = t.Cost.BackwardPasses, reference = t.Reference, comparableToExact = t.Target != EstimateTarget.GradientOfLogMeanExp };
         }).ToList();
         var problems = Catalog.Problems.Select(e =>
         {

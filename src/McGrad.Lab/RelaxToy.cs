@@ -42,8 +42,8 @@ public static class RelaxToy
         ArgumentNullException.ThrowIfNull(method);
         var estimator = method.Create(key.FoldIn(1_000_000));
         var theta = Tensor.Scalar(0.0, DType.Float64).RequireGrad();
-        var optimizer = new Optimizer([theta], Transforms.Adam(lr));
         var tuner = estimator is IControlVariateEstimator cv && cv.ControlVariate.Parameters.Count > 0 ? new VarianceTuner(cv, Transforms.Adam(lr)) : null;
+        var loop = new TrainingLoop(estimator, new Optimizer([theta], Transforms.Adam(lr)), tuner);
         Objective f = b => (b - target).Square();
         var stepsAt = new List<double>();
         var loss = new List<double>();
@@ -60,26 +60,7 @@ public static class RelaxToy
         }
 
         Checkpoint(0);
-        for (var t = 0; t < steps && !cancel.IsCancellationRequested; t++)
-        {
-            var est = estimator.Estimate(new Bernoulli(logits: theta), f, key.FoldIn((uint)t));
-            if (tuner is null)
-            {
-                est.Surrogate.Backward();
-            }
-            else
-            {
-                tuner.Step(est, [theta], writeGrad: true);
-            }
-
-            optimizer.Step();
-            optimizer.ZeroGrad();
-            if ((t + 1) % every == 0)
-            {
-                Checkpoint(t + 1);
-            }
-        }
-
+        loop.Run(steps, () => new Bernoulli(logits: theta), f, key, evaluateEvery: every, evaluate: Checkpoint, cancel: cancel);
         return new Trace([.. stepsAt], [.. loss], [.. variance], [.. thetas]);
     }
 }

@@ -6,7 +6,7 @@ namespace McGrad.Lab;
 /// <summary>Runs estimators on problems with EstimatorCheck, one key per problem shared by every estimator (common random numbers).</summary>
 public static class Runner
 {
-    /// <summary>Estimates used to probe whether an estimator applies to a problem and to warm up the JIT before timing (at most the run's own count).</summary>
+    /// <summary>Estimates used to warm up the JIT before timing (at most the run's own count).</summary>
     public const int ProbeEstimates = 1000;
 
     /// <summary>The key of a problem: the root key folded with the problem's catalog index, so a problem gets the same key in every command.</summary>
@@ -58,28 +58,25 @@ public static class Runner
                 }
 
                 onCell?.Invoke($"{entry.Id} · {est.Id}");
-                if (!est.ComparableToExact)
+                var estimator = est.Create(problem);
+                var distribution = problem.CreateDistribution(problem.Parameters);
+                if (estimator.Traits.Target == EstimateTarget.GradientOfLogMeanExp)
                 {
                     result.Skipped.Add(new SkippedEstimator(est.Id, "estimates the gradient of a different objective (∇E[log mean exp f]); not comparable with the exact ∇E[f]"));
                     continue;
                 }
 
-                IGradientEstimator estimator;
-                try
+                var support = estimator.Supports(distribution);
+                if (!support.IsSupported)
                 {
-                    estimator = est.Create(problem);
-                    EstimatorCheck.Run(estimator, problem, key, Math.Min(ProbeEstimates, samples));
-                }
-                catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
-                {
-                    result.Skipped.Add(new SkippedEstimator(est.Id, FirstLine(ex.Message)));
+                    result.Skipped.Add(new SkippedEstimator(est.Id, FirstLine(support.Reason ?? "not supported")));
                     continue;
                 }
 
-                // A fresh instance for the measurement: the probe may have advanced an estimator's state (AIMLE's adaptive λ).
-                estimator = est.Create(problem);
+                // Warm-up (JIT) on the run's own key; a stateful estimator is measured at its initial state, so the warm-up changes nothing.
+                EstimatorCheck.Run(estimator, problem, key, Math.Min(ProbeEstimates, samples));
                 var check = EstimatorCheck.Run(estimator, problem, key, samples);
-                var cost = Math.Max(1, check.Cost.Evaluations + check.Cost.BackwardPasses);
+                var cost = check.Cost.Total;
                 var stats = check.Parameters.Select(s => new ParameterResult(s.Parameter, s.Exact, s.Mean, s.StdError, s.Z, s.Variance, s.VarianceStdError, s.Variance * cost)).ToList();
                 result.Estimators.Add(new EstimatorResult(est.Id, estimator.Name, estimator.Traits.Unbiased, check.Cost.Evaluations, check.Cost.BackwardPasses, samples, stats, check.MicrosecondsPerEstimate));
             }

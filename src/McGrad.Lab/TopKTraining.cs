@@ -1,6 +1,6 @@
 using McGrad.Combinatorial;
 using McGrad.Estimators;
-using McGrad.Estimators.Imle;
+using McGrad.Estimators.Perturbed;
 using McGrad.Estimators.Problems;
 using McGrad.Optim;
 using McGrad.Randomness;
@@ -42,21 +42,16 @@ public static class TopKTraining
         ArgumentNullException.ThrowIfNull(method);
         var theta = Tensor.FromArray(TopKSynthetic.Theta0()).RequireGrad();
         var target = Tensor.FromArray(b);
-        var estimator = method.Create();
-        var optimizer = new Optimizer([theta], Transforms.Sgd(method.LearningRate, momentum: 0.9));
+        var loop = new TrainingLoop(method.Create(), new Optimizer([theta], Transforms.Sgd(method.LearningRate, momentum: 0.9)));
         var min = TopKSynthetic.MinLoss(b);
         var gaps = new List<double> { TopKSynthetic.ExpectedLoss(theta.ToDoubleArray(), b) - min };
-        for (var t = 0; t < steps; t++)
-        {
-            var pm = new PerturbAndMap(theta, new TopKSolver(TopKSynthetic.K), PerturbationNoise.Gumbel());
-            estimator.Estimate(pm, z => (z - target).Square().Sum(-1), key.FoldIn((uint)t)).Surrogate.Backward();
-            optimizer.Step();
-            optimizer.ZeroGrad();
-            if ((t + 1) % every == 0)
-            {
-                gaps.Add(TopKSynthetic.ExpectedLoss(theta.ToDoubleArray(), b) - min);
-            }
-        }
+        loop.Run(
+            steps,
+            () => new PerturbAndMap(theta, new TopKSolver(TopKSynthetic.K), PerturbationNoise.Gumbel()),
+            z => (z - target).Square().Sum(-1),
+            key,
+            evaluateEvery: every,
+            evaluate: _ => gaps.Add(TopKSynthetic.ExpectedLoss(theta.ToDoubleArray(), b) - min));
 
         return [.. gaps];
     }

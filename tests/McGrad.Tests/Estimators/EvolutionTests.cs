@@ -324,7 +324,7 @@ public class EvolutionTests
         var t = new GaussianSmoothing(3, antithetic: true).Traits;
         Assert.Equal(new EstimatorCost(6, 0), t.Cost);
         Assert.False(t.NeedsDifferentiableObjective);
-        Assert.False(t.SupportsDiscrete);
+        Assert.Equal(SampleSpace.Continuous, t.SampleSpace);
     }
 
     // ---------------------------------------------------------------- ask/tell

@@ -3,7 +3,7 @@ using McGrad.Autodiff;
 using McGrad.Combinatorial;
 using McGrad.Distributions;
 using McGrad.Estimators;
-using McGrad.Estimators.Imle;
+using McGrad.Estimators.Perturbed;
 using McGrad.Randomness;
 using Xunit.Abstractions;
 
@@ -237,7 +237,7 @@ public class ImleTests(ITestOutputHelper output)
 
         Assert.Contains(expected, v => v != 0);
         AssertArray(expected, grad, 1e-12);
-        Assert.Equal(beta, rule.Beta);
+        Assert.Equal(beta, rule.InitialState.Beta);
     }
 
     [Fact]
@@ -245,23 +245,25 @@ public class ImleTests(ITestOutputHelper output)
     {
         // r ← ρr + (1 − ρ)nnz; u ← μu ± η (+ when r < c); β ← max(β + u, 0). Values worked by hand.
         var a = new AdaptiveLambda(initialBeta: 1, targetNonZeros: 2, step: 0.1, momentum: 0.5, decay: 0.9, initialNonZeros: 1);
-        a.Observe(4);
-        Assert.Equal(1.3, a.RunningNonZeros, 12);
-        Assert.Equal(1.1, a.Beta, 12);
-        a.Observe(10);
-        Assert.Equal(2.17, a.RunningNonZeros, 12);
-        Assert.Equal(1.05, a.Beta, 12); // u = 0.5·0.1 − 0.1
-        a.Observe(0);
-        Assert.Equal(1.953, a.RunningNonZeros, 12);
-        Assert.Equal(1.125, a.Beta, 12); // u = 0.5·(−0.05) + 0.1
-        Assert.Equal(3, a.Updates);
+        var s = a.Next(a.InitialState, 4);
+        Assert.Equal(1.3, s.RunningNonZeros, 12);
+        Assert.Equal(1.1, s.Beta, 12);
+        s = a.Next(s, 10);
+        Assert.Equal(2.17, s.RunningNonZeros, 12);
+        Assert.Equal(1.05, s.Beta, 12); // u = 0.5·0.1 − 0.1
+        s = a.Next(s, 0);
+        Assert.Equal(1.953, s.RunningNonZeros, 12);
+        Assert.Equal(1.125, s.Beta, 12); // u = 0.5·(−0.05) + 0.1
+        Assert.Equal(3, s.Updates);
+        Assert.Equal(s, EstimatorState.FromJson(s.ToJson()));
+        Assert.Equal(new AdaptiveLambdaState(1, 1, 0, 0), a.InitialState); // the rule itself never changed
 
         var b = new AdaptiveLambda(initialBeta: 0.05, targetNonZeros: 1, step: 0.1, initialNonZeros: 5);
-        b.Observe(5);
-        Assert.Equal(0.0, b.Beta); // clamped at 0
-        Assert.Equal(0.0, b.Lambda(3, 4));
-        Assert.Equal(0.0, new AdaptiveLambda(initialBeta: 2).Lambda(3, 0));
-        Assert.Equal(1.5, new AdaptiveLambda(initialBeta: 2).Lambda(3, 4), 15);
+        var sb = b.Next(b.InitialState, 5);
+        Assert.Equal(0.0, sb.Beta); // clamped at 0
+        Assert.Equal(0.0, AdaptiveLambda.Lambda(sb, 3, 4));
+        Assert.Equal(0.0, AdaptiveLambda.Lambda(new AdaptiveLambda(initialBeta: 2).InitialState, 3, 0));
+        Assert.Equal(1.5, AdaptiveLambda.Lambda(new AdaptiveLambda(initialBeta: 2).InitialState, 3, 4), 15);
     }
 
     [Fact]
@@ -273,12 +275,15 @@ public class ImleTests(ITestOutputHelper output)
         double[] g = [1, 0, 0, 0, 0, 0, 0, 0, 1, 1, -1, -1];
         var rule = new AdaptiveLambda(initialBeta: 10, targetNonZeros: 1, step: 0.5);
         var theta = Tensor.FromArray(th, 3, 4).RequireGrad();
-        var z = new Imle(rule, samples: 2).Apply(theta, new TopKSolver(2), PerturbationNoise.None, new RngKey(1));
+        var imle = new Imle(rule, samples: 2);
+        var z = imle.Sample(new PerturbAndMap(theta, new TopKSolver(2), PerturbationNoise.None), new RngKey(1), imle.InitialState, out var next);
+        Assert.Throws<InvalidOperationException>(() => next()); // β is updated from the backward pass, not before
         var gOut = Tensor.FromArray([.. g, .. g], 2, 3, 4);
         var grad = GradOf(z, theta, gOut).ToDoubleArray();
-        Assert.Equal(1, rule.Updates);
-        Assert.Equal(1.1, rule.RunningNonZeros, 12);
-        Assert.Equal(9.5, rule.Beta, 12);
+        var after = (AdaptiveLambdaState)next()!;
+        Assert.Equal(1, after.Updates);
+        Assert.Equal(1.1, after.RunningNonZeros, 12);
+        Assert.Equal(9.5, after.Beta, 12);
         Assert.Equal(2, grad.Take(4).Count(v => v != 0));
         Assert.Equal(0, grad.Skip(4).Take(4).Count(v => v != 0));
         Assert.Equal(4, grad.Skip(8).Count(v => v != 0));
@@ -296,17 +301,20 @@ public class ImleTests(ITestOutputHelper output)
         var rule = new AdaptiveLambda(initialBeta: initialBeta, targetNonZeros: 4, step: 0.05, initialNonZeros: 4);
         var imle = new Imle(rule, samples: 4);
         var history = new List<double>();
+        var state = (AdaptiveLambdaState)imle.InitialState!;
         for (var t = 0; t < 300; t++)
         {
-            var z = imle.Apply(theta, new TopKSolver(TopKSynthetic.K), PerturbationNoise.Gumbel(), new RngKey(500).FoldIn((uint)t));
+            var pm = new PerturbAndMap(theta, new TopKSolver(TopKSynthetic.K), PerturbationNoise.Gumbel());
+            var z = imle.Sample(pm, new RngKey(500).FoldIn((uint)t), state, out var next);
             Autograd.Grad((z - b).Square().Sum(), theta);
-            history.Add(rule.RunningNonZeros);
+            state = (AdaptiveLambdaState)next()!;
+            history.Add(state.RunningNonZeros);
         }
 
         var late = history.Skip(200).Average();
-        output.WriteLine($"β₀ = {initialBeta}: β = {rule.Beta:F3}, running nnz over the last 100 passes {late:F2}");
-        Assert.True(Math.Abs(late - 4) < 1, $"running non-zero count {late} did not settle near 4 (β = {rule.Beta})");
-        Assert.True(initialBeta < 1 ? rule.Beta > initialBeta : rule.Beta < initialBeta);
+        output.WriteLine($"β₀ = {initialBeta}: β = {state.Beta:F3}, running nnz over the last 100 passes {late:F2}");
+        Assert.True(Math.Abs(late - 4) < 1, $"running non-zero count {late} did not settle near 4 (β = {state.Beta})");
+        Assert.True(initialBeta < 1 ? state.Beta > initialBeta : state.Beta < initialBeta);
     }
 
     // ---------- batches and layers ----------
@@ -493,7 +501,7 @@ public class ImleTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => new Imle(1, samples: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveLambda(targetNonZeros: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveLambda(decay: 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveLambda().Observe(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveLambda().Next(new AdaptiveLambda().InitialState, -1));
 
         Assert.Equal("I-MLE(λ=1)", new Imle().Name);
         Assert.Equal("I-MLE(λ=2, central, 1/λ, S=3)", new Imle(2, 3, true, true).Name);

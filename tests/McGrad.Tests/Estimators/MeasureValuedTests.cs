@@ -29,7 +29,9 @@ public class MeasureValuedTests
         var r = ReferenceTable.R1[row];
         var result = EstimatorCheck.Run(Coupled, r.Problem, new RngKey(400 + (ulong)row), N);
         ReferenceTable.AssertMatches(result, r.MvdCoupled);
-        Assert.Equal(new EstimatorCost(2, 0), result.Cost);
+        // Two parameter elements (μ, σ), each 2 evaluations: 4 per estimate (the traits' 2 is per element).
+        Assert.Equal(new EstimatorCost(4, 0), result.Cost);
+        Assert.Equal(new EstimatorCost(2, 0), Coupled.Traits.Cost);
         Assert.Equal("MVD coupled", result.Estimator);
     }
 
@@ -451,7 +453,7 @@ public class MeasureValuedTests
         Assert.True(t.Unbiased);
         Assert.False(t.NeedsDifferentiableObjective);
         Assert.False(t.NeedsRSample);
-        Assert.True(t.SupportsDiscrete);
+        Assert.Equal(SampleSpace.Any, t.SampleSpace);
         Assert.Equal(new EstimatorCost(6, 0), t.Cost);
         Assert.Equal("MVD(3) uncoupled", new MeasureValuedDerivative(3, coupled: false).Name);
         Assert.Equal(new EstimatorCost(4, 0), Coupled.CostFor(new Normal(0.0, 1.0)));

@@ -109,8 +109,8 @@ public class OptimalBaselineTests
     public void TwoSamplesGiveExactlyRlooTwo()
     {
         // With K = 2 the leave-one-out b* of sample 1 is f(x₂)s₂²/s₂² = f(x₂): RLOO(2), sample by sample.
-        ScoreFunctionProblems.AssertSameSamples(new OptimalBaselineReinforce(2), new Rloo(2), ReferenceTable.R1[1].Problem, 5, 2000);
-        ScoreFunctionProblems.AssertSameSamples(new OptimalBaselineReinforce(2), new Rloo(2), ScoreFunctionProblems.BernoulliToy(0.49, -1), 6, 2000);
+        ScoreFunctionProblems.AssertSameSamples(new OptimalBaselineReinforce(2), Reinforce.LeaveOneOut(2), ReferenceTable.R1[1].Problem, 5, 2000);
+        ScoreFunctionProblems.AssertSameSamples(new OptimalBaselineReinforce(2), Reinforce.LeaveOneOut(2), ScoreFunctionProblems.BernoulliToy(0.49, -1), 6, 2000);
     }
 
     [Fact]

@@ -198,7 +198,7 @@ public class PathwiseTests
         Assert.True(t.Unbiased);
         Assert.True(t.NeedsDifferentiableObjective);
         Assert.True(t.NeedsRSample);
-        Assert.False(t.SupportsDiscrete);
+        Assert.Equal(SampleSpace.Continuous, t.SampleSpace);
         Assert.Equal(new EstimatorCost(3, 1), t.Cost);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Pathwise(0));
     }

@@ -64,7 +64,7 @@ public sealed class OptimalBaselineReinforce : IGradientEstimator
     };
 
     /// <inheritdoc/>
-    public SupportCheck Supports(Distribution distribution) => ObjectiveValues.Supports(distribution, Name);
+    public SupportCheck Supports(Distribution distribution) => ObjectiveValues.Supports(distribution, "OptimalBaselineReinforce");
 
     /// <inheritdoc/>
     public GradientEstimate Estimate(Distribution distribution, Objective objective, RngKey key, EstimatorState? state = null)

@@ -344,7 +344,7 @@ public class ArmDisArmTests
             Assert.True(e.Traits.Unbiased);
             Assert.False(e.Traits.NeedsDifferentiableObjective);
             Assert.False(e.Traits.NeedsRSample);
-            Assert.True(e.Traits.SupportsDiscrete);
+            Assert.Equal(SampleSpace.Discrete, e.Traits.SampleSpace);
             Assert.Equal(new EstimatorCost(6, 0), e.Traits.Cost);
         }
     }

@@ -34,6 +34,6 @@ internal static class BernoulliReferenceTable
     {
         public string Name => "leave-one-out";
 
-        public Tensor Compute(Tensor values) => (values.Sum(0, keepDim: true) - values) / (values.Shape[0] - 1);
+        public BaselineResult Compute(Tensor values, EstimatorState? state) => new((values.Sum(0, keepDim: true) - values) / (values.Shape[0] - 1));
     }
 }

@@ -173,11 +173,11 @@ public class GumbelSoftmaxTests
         // Independent(Bernoulli) latents [2, 3]: the surrogate's gradient is that of (1/K) Σ f(y) built by hand
         // from Relaxation.GumbelSigmoid with the same key and τ(step).
         var est = new GumbelSoftmax(TemperatureSchedule.Exponential(rate: 0.1, minimum: 0.2), hard, samples: 3);
-        est.Step = 5;
-        Assert.Equal(Math.Exp(-0.5), est.Temperature, 1e-15);
-        est.Advance();
-        Assert.Equal(6, est.Step);
-        var tau = est.Temperature;
+        Assert.True(est.Traits.Stateful);
+        Assert.Equal(new TemperatureState(0), est.InitialState);
+        Assert.Equal(Math.Exp(-0.5), est.TemperatureAt(new TemperatureState(5)), 1e-15);
+        var state = new TemperatureState(6);
+        var tau = est.TemperatureAt(state);
         var logits = Tensor.FromArray(new[] { 0.2, -1.0, 0.8, 1.5, 0.0, -0.4 }, 2, 3).RequireGrad();
         var key = new RngKey(12);
         Objective f = b => ((b - 0.3).Square().Sum(-1) * 2.0) + (b.Narrow(-1, 0, 1).Squeeze(-1) * b.Narrow(-1, 2, 1).Squeeze(-1));
@@ -186,7 +186,8 @@ public class GumbelSoftmaxTests
         {
             seen = b.Detach();
             return f(b);
-        }, key);
+        }, key, state);
+        Assert.Equal(new TemperatureState(7), e.NextState);
         var g = Autograd.Grad(e.Surrogate, logits).ToDoubleArray();
         var y = Relaxation.GumbelSigmoid(logits, tau, key, hard, [3]);
         var expected = Autograd.Grad(f(y).Sum() / 3.0, logits).ToDoubleArray();
@@ -224,7 +225,9 @@ public class GumbelSoftmaxTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Relaxation.GumbelSoftmax(Tensor.Zeros([3], DType.Float64), 0.0, new RngKey(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => Relaxation.GumbelSigmoid(Tensor.Zeros([3], DType.Float64), double.NaN, new RngKey(1)));
         Assert.Throws<ArgumentException>(() => Relaxation.GumbelSoftmax(Tensor.Scalar(1.0, DType.Float64), 1.0, new RngKey(1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new GumbelSoftmax(0.5) { Step = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GumbelSoftmax(TemperatureSchedule.Exponential(0.1)).TemperatureAt(new TemperatureState(-1)));
+        Assert.False(new GumbelSoftmax(0.5).Traits.Stateful);
+        Assert.Null(new GumbelSoftmax(0.5).InitialState);
         Assert.Throws<ArgumentOutOfRangeException>(() => new GumbelSoftmax(0.5, samples: 0));
         Assert.False(new GumbelSoftmax(0.5).Traits.Unbiased);
     }

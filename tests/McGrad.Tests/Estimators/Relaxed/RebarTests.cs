@@ -267,7 +267,7 @@ public class RebarTests
         Assert.True(t.Unbiased);
         Assert.True(t.NeedsDifferentiableObjective);
         Assert.False(t.NeedsRSample);
-        Assert.True(t.SupportsDiscrete);
+        Assert.Equal(SampleSpace.Discrete, t.SampleSpace);
         Assert.Equal(new EstimatorCost(3, 1), t.Cost);
         Assert.Contains("Tucker", t.Reference, StringComparison.Ordinal);
     }
