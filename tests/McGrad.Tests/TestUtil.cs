@@ -5,6 +5,20 @@ namespace McGrad.Tests;
 /// <summary>Shared helpers: deterministic random tensors and gradient-check assertions.</summary>
 internal static class TestUtil
 {
+    /// <summary>The repository root: the nearest folder above the test binaries that holds McGrad.slnx.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "McGrad.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"McGrad.slnx not found above {AppContext.BaseDirectory}.");
+    }
+
     /// <summary>A float64 tensor with values uniform in [lo, hi) from a fixed seed (System.Random is fine in tests).</summary>
     public static Tensor Rand(int seed, int[] shape, double lo = -1, double hi = 1)
     {

@@ -44,7 +44,14 @@ internal static class RelaxedControlVariateEstimator
         }
 
         var pairShape = Shapes.Concat(new Shape(2), valueShape);
-        var c = controlVariate.Evaluate(Tensor.Stack([draw.Z, draw.ZTilde]), latents, objective)
+        var evaluations = new List<ObjectiveEvaluation> { new(draw.Hard, recorded) };
+        Objective recording = x =>
+        {
+            var v = objective(x);
+            evaluations.Add(new ObjectiveEvaluation(x, v));
+            return v;
+        };
+        var c = controlVariate.Evaluate(Tensor.Stack([draw.Z, draw.ZTilde]), latents, recording)
             ?? throw new InvalidOperationException($"{name}: the control variate returned null.");
         if (c.Shape != pairShape || c.DType != distribution.DType)
         {
@@ -59,7 +66,7 @@ internal static class RelaxedControlVariateEstimator
         var logp = distribution.LogProb(draw.Hard);
         var score = logp - logp.Detach();
         var term = (((fb - czt) * score) + cz - czt).Sum() / samples;
-        return Surrogates.Estimate(recorded.Sum() / samples, term, [new(draw.Hard, recorded)]);
+        return Surrogates.Estimate(recorded.Sum() / samples, term, evaluations);
     }
 
     /// <summary>The traits REBAR and RELAX share: unbiased for ∇E[f] over Bernoulli/OneHotCategorical latents.</summary>
