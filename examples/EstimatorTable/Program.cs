@@ -24,7 +24,7 @@ foreach (var problem in GaussianCosts.All())
     [
         new Reinforce(),
         new Reinforce(baseline: Baselines.Constant(meanOfF)),
-        new Rloo(4),
+        Reinforce.LeaveOneOut(4),
         new OptimalBaselineReinforce(4),
         new Pathwise(),
         new MeasureValuedDerivative(coupled: true),
@@ -36,7 +36,7 @@ foreach (var problem in GaussianCosts.All())
 Console.WriteLine($"## Bernoulli toy (REFERENCE R2): b ∼ Bernoulli(σ(θ)), f = (b − p0)², {estimates:N0} estimates each\n");
 foreach (var problem in BernoulliToy.ReferenceRows())
 {
-    IGradientEstimator[] estimators = [new Reinforce(), new Rloo(2), new Arm(), new DisArm(), new Rebar(eta: 1, temperature: Math.Exp(0.5)), new StraightThrough(), new GumbelSoftmax(0.5)];
+    IGradientEstimator[] estimators = [new Reinforce(), Reinforce.LeaveOneOut(2), new Arm(), new DisArm(), new Rebar(eta: 1, temperature: Math.Exp(0.5)), new StraightThrough(), new GumbelSoftmax(0.5)];
     Print(problem, estimators.Select((e, i) => Measure(e, problem, key.FoldIn(50 + (uint)i), estimates)).ToList(), i => i switch { 4 => "REBAR (η = 1, λ = e^½, untuned)", 6 => "Gumbel-Softmax (τ = 0.5)", _ => null });
 }
 

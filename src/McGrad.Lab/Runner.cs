@@ -59,7 +59,8 @@ public static class Runner
 
                 onCell?.Invoke($"{entry.Id} · {est.Id}");
                 var estimator = est.Create(problem);
-                var distribution = problem.CreateDistribution(problem.Parameters);
+                // As EstimatorCheck builds it: every problem parameter is a leaf that requires gradients.
+                var distribution = problem.CreateDistribution([.. problem.Parameters.Select(t => t.Detach().RequireGrad())]);
                 if (estimator.Traits.Target == EstimateTarget.GradientOfLogMeanExp)
                 {
                     result.Skipped.Add(new SkippedEstimator(est.Id, "estimates the gradient of a different objective (∇E[log mean exp f]); not comparable with the exact ∇E[f]"));

@@ -86,6 +86,30 @@ public class CliTests
         Assert.Contains("--help", r.Err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("18446744073709551616")]
+    [InlineData("1e3")]
+    [InlineData("abc")]
+    public void An_invalid_seed_states_the_range(string value)
+    {
+        var r = LabHarness.Run("variance", "--seed", value);
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains($"Invalid value '{value}' for --seed: expected a whole number from 0 to 18446744073709551615", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", r.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0", 0UL)]
+    [InlineData("18446744073709551615", ulong.MaxValue)]
+    public void The_ends_of_the_seed_range_are_accepted_and_recorded(string value, ulong seed)
+    {
+        var dir = LabHarness.TempDir();
+        var r = LabHarness.Run("variance", "-n", "10", "-e", "reinforce", "--seed", value, "--out", dir);
+        Assert.Equal(ExitCodes.Ok, r.ExitCode);
+        Assert.Equal(seed, LabHarness.ReadJson(dir)["seed"]!.GetValue<ulong>());
+    }
+
     [Fact]
     public void List_as_json_has_every_estimator_with_traits_and_every_problem_with_its_exact_gradient()
     {
