@@ -35,7 +35,10 @@ public static class Baselines
     public static IBaseline None { get; } = new ConstantBaseline(0, "none");
 
     /// <summary>A fixed b (e.g. the exact E[f], which gives the "SF + mean baseline" of Mohamed et al. 2020).</summary>
-    public static IBaseline Constant(double value) => new ConstantBaseline(value, $"b={value.ToString("G4", CultureInfo.InvariantCulture)}");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or ±∞ (every estimate would be NaN).</exception>
+    public static IBaseline Constant(double value) => double.IsFinite(value)
+        ? new ConstantBaseline(value, $"b={value.ToString("G4", CultureInfo.InvariantCulture)}")
+        : throw new ArgumentOutOfRangeException(nameof(value), value, $"Baselines.Constant: the baseline value must be finite, got {value}.");
 
     /// <summary>
     /// bₖ = (1/(K − 1)) Σ_{j≠k} f(x_j): the mean of the other K − 1 samples of the same batch element, so
