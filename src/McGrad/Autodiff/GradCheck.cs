@@ -21,18 +21,28 @@ public sealed record GradCheckResult(bool Passed, double MaxAbsError, int Entrie
 /// </remarks>
 public static class GradCheck
 {
+    private const string FirstOrder = "first order";
+
     /// <summary>First-order check: the Jacobian from backward passes against central differences.</summary>
-    /// <exception cref="ArgumentException">A floating-point input is not Float64.</exception>
+    /// <returns>The result. With empty tensors the Jacobian has no entries: it passes with
+    /// <see cref="GradCheckResult.Entries"/> = 0 and a report that says so.</returns>
+    /// <exception cref="ArgumentException">A floating-point input is not Float64, no input is Float64 (nothing
+    /// would be checked), or <paramref name="f"/> returns a tensor that is not floating point (Int64 has no gradient).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is not finite and &gt; 0, or
+    /// <paramref name="atol"/> or <paramref name="rtol"/> is negative or NaN.</exception>
     public static GradCheckResult Check(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-6, double atol = 1e-5, double rtol = 1e-4)
     {
         ArgumentNullException.ThrowIfNull(f);
-        return CheckJacobian(xs => [f(xs)], inputs, eps, atol, rtol, "first order");
+        return CheckJacobian(xs => [f(xs)], inputs, eps, atol, rtol, FirstOrder);
     }
 
     /// <summary>
     /// Second-order check: the map x ↦ ∇ₓ⟨v, f(x)⟩ (computed with <c>createGraph: true</c>, v a fixed pseudo-random
     /// seed) is itself checked against central differences, so every Hessian-vector product is verified.
     /// </summary>
+    /// <returns>The result (see <see cref="Check"/>).</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Check"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="Check"/>.</exception>
     public static GradCheckResult CheckSecondOrder(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-5, double atol = 1e-4, double rtol = 1e-3)
     {
         ArgumentNullException.ThrowIfNull(f);
@@ -58,6 +68,7 @@ public static class GradCheck
     private static Tensor[] FirstGradients(Func<Tensor[], Tensor> f, Tensor[] xs)
     {
         var y = f(xs);
+        RequireFloatOutput(y, nameof(f));
         var grads = new Tensor[xs.Length];
         var diff = new List<int>();
         for (var i = 0; i < xs.Length; i++)
@@ -104,9 +115,41 @@ public static class GradCheck
         return Tensor.FromArray(data, shape.ToArray()).Reshape(shape.ToArray());
     }
 
+    private static void RequireFloatOutput(Tensor y, string paramName)
+    {
+        if (y.DType == DType.Int64)
+        {
+            throw new ArgumentException($"GradCheck: f returns an Int64 tensor of shape {y.Shape}, which has no gradient, so nothing would be checked; check a floating-point output.", paramName);
+        }
+    }
+
+    /// <summary>
+    /// Checks the Jacobian of every floating-point output of <paramref name="f"/> (for the second order these are the
+    /// gradients; the Int64 zeros standing for Int64 inputs are skipped) w.r.t. every Float64 input.
+    /// </summary>
     private static GradCheckResult CheckJacobian(Func<Tensor[], Tensor[]> f, Tensor[] inputs, double eps, double atol, double rtol, string order)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (!(eps > 0) || !double.IsFinite(eps))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"GradCheck: eps (the finite-difference step) must be finite and > 0, got {eps}.");
+        }
+
+        if (!(atol >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(atol), atol, $"GradCheck: atol must be >= 0, got {atol}.");
+        }
+
+        if (!(rtol >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rtol), rtol, $"GradCheck: rtol must be >= 0, got {rtol}.");
+        }
+
+        if (!inputs.Any(x => x.DType == DType.Float64))
+        {
+            var dtypes = string.Join(", ", inputs.Select(x => x.DType));
+            throw new ArgumentException($"GradCheck: no input is Float64 (got [{dtypes}]), so there is nothing to check; pass the tensors to differentiate as Float64.", nameof(inputs));
+        }
         var leaves = new Tensor[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
@@ -124,6 +167,11 @@ public static class GradCheck
         }
 
         var outputs = f(leaves);
+        if (order == FirstOrder)
+        {
+            RequireFloatOutput(outputs[0], nameof(f));
+        }
+
         var sb = new StringBuilder();
         var passed = true;
         var maxAbs = 0.0;
@@ -131,6 +179,11 @@ public static class GradCheck
         var worst = double.NegativeInfinity;
         for (var o = 0; o < outputs.Length; o++)
         {
+            if (outputs[o].DType == DType.Int64)
+            {
+                continue;
+            }
+
             var analytic = AnalyticJacobian(outputs[o], leaves);
             for (var i = 0; i < leaves.Length; i++)
             {
@@ -166,7 +219,15 @@ public static class GradCheck
             }
         }
 
-        var report = entries == 0 ? $"GradCheck ({order}): nothing to compare." : (passed ? "passed; worst entry: " : "FAILED; worst entry: ") + sb;
+        if (entries == 0)
+        {
+            // Only reachable with empty tensors (every case with nothing to differentiate throws above): the
+            // Jacobian has no entries, so what was checked is that f and its backward run on them.
+            var sizes = string.Join(", ", leaves.Select(l => $"{l.DType} {l.Shape}"));
+            return new GradCheckResult(true, 0, 0, $"GradCheck ({order}): passed with 0 entries: the Jacobian is empty (inputs [{sizes}]; output shapes [{string.Join(", ", outputs.Select(t => t.Shape))}]); only that f and its backward run was checked.");
+        }
+
+        var report = (passed ? "passed; worst entry: " : "FAILED; worst entry: ") + sb;
         return new GradCheckResult(passed, maxAbs, entries, report);
     }
 

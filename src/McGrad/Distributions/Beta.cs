@@ -1,3 +1,5 @@
+using McGrad.Autodiff;
+using McGrad.Kernels;
 using McGrad.Randomness;
 
 namespace McGrad.Distributions;
@@ -8,8 +10,9 @@ namespace McGrad.Distributions;
 /// </summary>
 /// <remarks>
 /// Draws are x = X/(X + Y) with X ~ Gamma(a, 1), Y ~ Gamma(b, 1) from the two halves of <c>key.Split(2)</c> (as
-/// <see cref="Sampler.Beta"/> does); RSample records both Gammas with their implicit reparameterisation gradients
-/// (see <see cref="Gamma"/>), so gradients reach a and b.
+/// <see cref="Sampler.Beta"/> does), combined in log space so concentrations far below 1 (where X and Y underflow)
+/// stay exact; RSample records the implicit reparameterisation gradients of both Gammas (see <see cref="Gamma"/>),
+/// so gradients reach a and b.
 /// </remarks>
 public sealed class Beta : Distribution
 {
@@ -50,14 +53,53 @@ public sealed class Beta : Distribution
     /// <inheritdoc/>
     public override bool HasRSample => true;
 
-    /// <summary>x = X/(X + Y) with implicitly reparameterised X ~ Gamma(a, 1), Y ~ Gamma(b, 1) from <c>key.Split(2)</c>.</summary>
+    /// <summary>
+    /// x = X/(X + Y) = σ(ln X − ln Y) with X ~ Gamma(a, 1), Y ~ Gamma(b, 1) from <c>key.Split(2)</c>, combined in log
+    /// space (see <see cref="Sampler.Beta"/>), differentiable in a and b by implicit reparameterisation:
+    /// ∂x/∂a = x(1 − x)·d ln X/da and ∂x/∂b = −x(1 − x)·d ln Y/db, with d ln X/da from
+    /// <see cref="SpecialFunctions.GammaSampleLogDerivative"/> (finite even where X underflows).
+    /// </summary>
     public override Tensor RSample(RngKey key, Shape sampleShape = default)
     {
-        var keys = key.Split(2);
         var shape = ExtendedShape(sampleShape);
-        var x = Gamma.StandardGamma(keys[0], Concentration1, shape);
-        var y = Gamma.StandardGamma(keys[1], Concentration0, shape);
-        return x / (x + y);
+        var a = Params.To(Concentration1, shape);
+        var b = Params.To(Concentration0, shape);
+        double[] logX = [], logY = [];
+        return CustomFunction.Apply(
+            "BetaRSample",
+            [a, b],
+            xs =>
+            {
+                var (x, lx, ly) = Sampler.BetaWithLogs(key, shape, xs[0], xs[1]);
+                (logX, logY) = (lx, ly);
+                return x;
+            },
+            (xs, x, g) =>
+            {
+                var (da, db) = SampleDerivatives(xs[0], xs[1], logX, logY, x.DType, shape);
+                return [g * da, g * db];
+            });
+    }
+
+    /// <summary>(∂x/∂a, ∂x/∂b) per element as constant tensors; x(1 − x) = e^{−|t|}/(1 + e^{−|t|})², t = ln X − ln Y.</summary>
+    private static (Tensor, Tensor) SampleDerivatives(Tensor a, Tensor b, double[] logX, double[] logY, DType dtype, Shape shape)
+    {
+        var pa = a.ToDoubleArray();
+        var pb = b.ToDoubleArray();
+        var da = new double[pa.Length];
+        var db = new double[pa.Length];
+        Parallelism.For(pa.Length, 64, (start, count) =>
+        {
+            for (var i = start; i < start + count; i++)
+            {
+                var e = Math.Exp(-Math.Abs(logX[i] - logY[i]));
+                var w = e / ((1 + e) * (1 + e));
+                da[i] = w * SpecialFunctions.GammaSampleLogDerivative(pa[i], logX[i]);
+                db[i] = -w * SpecialFunctions.GammaSampleLogDerivative(pb[i], logY[i]);
+            }
+        });
+        var dims = shape.ToArray();
+        return (Tensor.FromArray(da).Reshape(dims).To(dtype), Tensor.FromArray(db).Reshape(dims).To(dtype));
     }
 
     /// <summary>log p(x) = (a − 1) ln x + (b − 1) ln(1 − x) − ln B(a, b), ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b).</summary>

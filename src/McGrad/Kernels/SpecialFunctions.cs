@@ -218,21 +218,7 @@ public static class SpecialFunctions
         var lnx = Math.Log(x);
         if (x < a + 1)
         {
-            var l = lnx - Digamma(a + 1);
-            double r = 1, h = 0, sum = l;
-            for (var n = 1; n < 10_000_000; n++)
-            {
-                r *= x / (a + n);
-                h += 1 / (a + n);
-                var term = r * (l - h);
-                sum += term;
-                if (Math.Abs(term) <= 1e-17 * Math.Abs(sum) && x < a + n)
-                {
-                    break;
-                }
-            }
-
-            return -(x / a) * sum;
+            return x * SeriesLogDerivative(a, x, lnx);
         }
 
         const double Tiny = 1e-300;
@@ -277,5 +263,52 @@ public static class SpecialFunctions
         }
 
         return x * ((hh * (lnx - Digamma(a))) + dh);
+    }
+
+    /// <summary>
+    /// d ln x/da for a standard Gamma(a, 1) sample given as its logarithm <paramref name="logX"/>: the implicit
+    /// reparameterisation derivative of <see cref="GammaSampleDerivative"/> divided by x, computed without forming x
+    /// where x is small, so it stays finite when x underflows (a draw with a ≪ 1 can be e^{−1000} or smaller).
+    /// </summary>
+    /// <remarks>
+    /// For x &lt; a + 1 the series of <see cref="GammaSampleDerivative"/> without its factor x:
+    /// −(1/a)·Σₙ rₙ (ln x − ψ(a + 1) − Hₙ), which needs x only through rₙ = rₙ₋₁·x/(a + n) (all 0 for n ≥ 1 once x
+    /// underflows); otherwise <c>GammaSampleDerivative(a, x)/x</c>. Used to combine two Gamma draws in log space (Beta).
+    /// Returns NaN for a ≤ 0, a not finite, or <paramref name="logX"/> NaN or +∞, and +∞ for logX = −∞ (the limit).
+    /// </remarks>
+    public static double GammaSampleLogDerivative(double a, double logX)
+    {
+        if (!(a > 0) || !double.IsFinite(a) || double.IsNaN(logX) || double.IsPositiveInfinity(logX))
+        {
+            return double.NaN;
+        }
+
+        if (double.IsNegativeInfinity(logX))
+        {
+            return double.PositiveInfinity;
+        }
+
+        var x = Math.Exp(logX);
+        return x < a + 1 ? SeriesLogDerivative(a, x, logX) : GammaSampleDerivative(a, x) / x;
+    }
+
+    /// <summary>(dx/da)/x by the series for x &lt; a + 1 (see <see cref="GammaSampleDerivative"/>); x may be 0 (underflowed) with lnx finite.</summary>
+    private static double SeriesLogDerivative(double a, double x, double lnx)
+    {
+        var l = lnx - Digamma(a + 1);
+        double r = 1, h = 0, sum = l;
+        for (var n = 1; n < 10_000_000; n++)
+        {
+            r *= x / (a + n);
+            h += 1 / (a + n);
+            var term = r * (l - h);
+            sum += term;
+            if (Math.Abs(term) <= 1e-17 * Math.Abs(sum) && x < a + n)
+            {
+                break;
+            }
+        }
+
+        return -sum / a;
     }
 }

@@ -33,20 +33,41 @@ public static partial class Sampler
     public static Tensor Gamma(RngKey key, Shape shape, double concentration, DType dtype = Tensor.DefaultDType)
         => Gamma(key, shape, Tensor.Scalar(concentration, RequireFloat(dtype, "Gamma")));
 
-    /// <summary>Beta(a, b) = X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b) drawn from two split keys.</summary>
+    /// <summary>
+    /// Beta(a, b) = X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b) drawn from the two halves of <c>key.Split(2)</c>,
+    /// combined in log space: x = σ(ln X − ln Y) = 1/(1 + e^{ln Y − ln X}), so small concentrations (where X and Y
+    /// underflow, e.g. ln X ≈ ln U/a ≈ −1000 for a = 0.001) still give correctly distributed draws. Computed in
+    /// double and rounded to the dtype of <paramref name="a"/> (a Float32 draw within 2⁻²⁵ of 1 rounds to 1).
+    /// </summary>
     /// <exception cref="ArgumentException">A parameter is ≤ 0 or not finite, or does not broadcast to the shape.</exception>
-    public static Tensor Beta(RngKey key, Shape shape, Tensor a, Tensor b)
+    public static Tensor Beta(RngKey key, Shape shape, Tensor a, Tensor b) => BetaWithLogs(key, shape, a, b).X;
+
+    /// <summary>The Beta draw of <see cref="Beta"/> with ln X and ln Y per element (for the implicit reparameterisation gradient).</summary>
+    internal static (Tensor X, double[] LogX, double[] LogY) BetaWithLogs(RngKey key, Shape shape, Tensor a, Tensor b)
     {
-        var keys = key.Split(2);
-        var x = Gamma(keys[0], shape, a).ToDoubleArray();
-        var y = Gamma(keys[1], shape, b).ToDoubleArray();
-        var r = Tensor.Uninitialized(shape, a.DType);
-        for (var i = 0; i < x.Length; i++)
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.DType != b.DType)
         {
-            r.SetFlat(i, x[i] / (x[i] + y[i]));
+            throw new ArgumentException($"Beta: a and b must have the same dtype; got {a.DType} and {b.DType}.", nameof(b));
         }
 
-        return r;
+        var pa = Broadcast(a, shape, "Beta", nameof(a), v => v > 0 && double.IsFinite(v), "finite and > 0").ToDoubleArray();
+        var pb = Broadcast(b, shape, "Beta", nameof(b), v => v > 0 && double.IsFinite(v), "finite and > 0").ToDoubleArray();
+        var keys = key.Split(2);
+        var lx = new double[pa.Length];
+        var ly = new double[pa.Length];
+        var r = Tensor.Uninitialized(shape, a.DType);
+        Parallelism.For(pa.Length, 1024, (start, count) =>
+        {
+            for (var i = start; i < start + count; i++)
+            {
+                lx[i] = LogStandardGamma(keys[0], i, pa[i]);
+                ly[i] = LogStandardGamma(keys[1], i, pb[i]);
+                r.SetFlat(i, 1 / (1 + Math.Exp(ly[i] - lx[i])));
+            }
+        });
+        return (r, lx, ly);
     }
 
     /// <summary>
@@ -169,6 +190,23 @@ public static partial class Sampler
 
     private static double StandardGamma(RngKey key, int i, double alpha)
     {
+        var (g, logBoost) = StandardGammaParts(key, i, alpha);
+        return alpha < 1 ? Math.Exp(Math.Log(g) + logBoost) : g;
+    }
+
+    /// <summary>ln of the Gamma(α, 1) draw of <see cref="StandardGamma"/> (same counters), finite even where the draw underflows.</summary>
+    private static double LogStandardGamma(RngKey key, int i, double alpha)
+    {
+        var (g, logBoost) = StandardGammaParts(key, i, alpha);
+        return Math.Log(g) + logBoost;
+    }
+
+    /// <summary>
+    /// (G, ln B): G ~ Gamma(max(α, α + 1 if α &lt; 1), 1) by Marsaglia–Tsang and, for α &lt; 1, the boost ln B = ln(u)/α
+    /// (0 otherwise), so the Gamma(α) draw is G·B.
+    /// </summary>
+    private static (double G, double LogBoost) StandardGammaParts(RngKey key, int i, double alpha)
+    {
         var boost = alpha < 1;
         var a = boost ? alpha + 1 : alpha;
         var d = a - (1.0 / 3);
@@ -199,12 +237,7 @@ public static partial class Sampler
             }
         }
 
-        if (boost)
-        {
-            result = Math.Exp(Math.Log(result) + (Math.Log((boostWord + 0.5) * Inv32) / alpha));
-        }
-
-        return result;
+        return (result, boost ? Math.Log((boostWord + 0.5) * Inv32) / alpha : 0);
     }
 
     private static double PoissonOne(RngKey key, int i, double lambda)

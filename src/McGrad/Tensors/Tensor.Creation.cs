@@ -101,16 +101,35 @@ public sealed partial class Tensor
         return new Tensor(s, dtype, (T[])data.Clone());
     }
 
-    /// <summary>Values start, start+step, … strictly below end (numpy arange).</summary>
-    /// <exception cref="ArgumentException">step is 0 or not finite.</exception>
+    /// <summary>Values start, start+step, … strictly below end (above end for a negative step), as numpy's arange.</summary>
+    /// <exception cref="ArgumentException">start, end or step is not finite, step is 0, or the range has more than
+    /// <see cref="int.MaxValue"/> elements (the size limit of a <see cref="Shape"/>).</exception>
     public static Tensor Arange(double start, double end, double step = 1.0, DType dtype = DefaultDType)
     {
+        if (!double.IsFinite(start))
+        {
+            throw new ArgumentException($"Arange: start must be finite, got {start}.", nameof(start));
+        }
+
+        if (!double.IsFinite(end))
+        {
+            throw new ArgumentException($"Arange: end must be finite, got {end}.", nameof(end));
+        }
+
         if (step == 0 || !double.IsFinite(step))
         {
             throw new ArgumentException($"Arange: step must be finite and non-zero, got {step}.", nameof(step));
         }
 
-        var n = Math.Max(0, (int)Math.Ceiling((end - start) / step));
+        var count = Math.Max(0, Math.Ceiling((end - start) / step));
+        if (!(count <= int.MaxValue))
+        {
+            throw new ArgumentException(
+                $"Arange({start}, {end}, {step}) has {count:G17} elements, more than {int.MaxValue} elements (the most a Shape holds).",
+                nameof(end));
+        }
+
+        var n = (int)count;
         var t = Uninitialized(new Shape(n), dtype);
         for (var i = 0; i < n; i++)
         {

@@ -226,6 +226,53 @@ public class EngineTests
         Assert.False(GradCheck.CheckSecondOrder(f, [x]).Passed);
     }
 
+    /// <summary>
+    /// A check with nothing to differentiate must not pass: no Float64 input, or an Int64 output (ArgMax), used to
+    /// report "passed".
+    /// </summary>
+    [Fact]
+    public void GradCheckRefusesToPassWithNothingChecked()
+    {
+        var idx = Tensor.FromArray([0L, 1L]);
+        var noFloat = Assert.Throws<ArgumentException>(() => GradCheck.Check(xs => xs[0].To(DType.Float64).Sum(), [idx]));
+        Assert.Equal("inputs", noFloat.ParamName);
+        Assert.Contains("no input is Float64", noFloat.Message);
+
+        var x = TestUtil.Rand(3, [4]);
+        foreach (var check in new Func<GradCheckResult>[] { () => GradCheck.Check(xs => xs[0].ArgMax(), [x]), () => GradCheck.CheckSecondOrder(xs => xs[0].ArgMax(), [x]) })
+        {
+            var intOutput = Assert.Throws<ArgumentException>(() => check());
+            Assert.Equal("f", intOutput.ParamName);
+            Assert.Contains("Int64", intOutput.Message);
+        }
+
+        // Empty tensors have an empty Jacobian: that passes (the op and its backward ran) and the report says so.
+        var empty = GradCheck.Check(xs => xs[0] * 2.0, [Tensor.Zeros([0], DType.Float64)]);
+        Assert.True(empty.Passed);
+        Assert.Equal(0, empty.Entries);
+        Assert.Contains("passed with 0 entries", empty.Report);
+
+        // An Int64 input next to a Float64 one is still passed through unchecked, at both orders.
+        Func<Tensor[], Tensor> gather = xs => (xs[0].IndexSelect(0, xs[1]) * xs[0].IndexSelect(0, xs[1])).Sum();
+        Assert.True(GradCheck.Check(gather, [x, idx]).Passed);
+        Assert.True(GradCheck.CheckSecondOrder(gather, [x, idx]).Passed);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1e-6)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void GradCheckRejectsANonPositiveStep(double eps)
+    {
+        var x = TestUtil.Rand(4, [2]);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.Check(xs => xs[0].Sum(), [x], eps));
+        Assert.Equal("eps", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.CheckSecondOrder(xs => xs[0].Sum(), [x], eps));
+        Assert.Equal("atol", Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.Check(xs => xs[0].Sum(), [x], atol: -1)).ParamName);
+        Assert.Equal("rtol", Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.Check(xs => xs[0].Sum(), [x], rtol: double.NaN)).ParamName);
+    }
+
     [Fact]
     public void GradCheckRejectsFloat32Inputs()
     {

@@ -295,13 +295,16 @@ public class ImleTests(ITestOutputHelper output)
     public void BetaAdaptsTowardsTheTargetNonZeroCount(double initialBeta)
     {
         // θ fixed, loss ‖z − b‖² on the top-5-of-10 problem: from a β far too small (no entry moves) or far too large
-        // (most entries move), 300 backward passes bring the running non-zero count to the target 4.
+        // (most entries move), 200 backward passes bring the per-pass non-zero count to the target 4; over the next 100
+        // its mean must match 4 by a z-test, |z| < 4, with the standard error from 10 batch means of 10 consecutive
+        // passes (the counts are correlated through β). Catches a controller that moves β the wrong way (the count
+        // runs to 0 or to ~10), does not move it, or overshoots into a lasting oscillation around a different level.
         var theta = Tensor.FromArray(TopKSynthetic.Theta0()).RequireGrad();
         var b = Tensor.FromArray(TopKSynthetic.PaperTarget());
         var rule = new AdaptiveLambda(initialBeta: initialBeta, targetNonZeros: 4, step: 0.05, initialNonZeros: 4);
         var imle = new Imle(rule, samples: 4);
-        var history = new List<double>();
         var state = (AdaptiveLambdaState)imle.InitialState!;
+        var history = new List<double> { state.RunningNonZeros };
         for (var t = 0; t < 300; t++)
         {
             var pm = new PerturbAndMap(theta, new TopKSolver(TopKSynthetic.K), PerturbationNoise.Gumbel());
@@ -311,9 +314,14 @@ public class ImleTests(ITestOutputHelper output)
             history.Add(state.RunningNonZeros);
         }
 
-        var late = history.Skip(200).Average();
-        output.WriteLine($"β₀ = {initialBeta}: β = {state.Beta:F3}, running nnz over the last 100 passes {late:F2}");
-        Assert.True(Math.Abs(late - 4) < 1, $"running non-zero count {late} did not settle near 4 (β = {state.Beta})");
+        // The pass-t count from the running average r_t = ρ·r_{t−1} + (1 − ρ)·nnz_t.
+        var nnz = Enumerable.Range(201, 100).Select(t => (history[t] - (rule.Decay * history[t - 1])) / (1 - rule.Decay)).ToArray();
+        var batches = Enumerable.Range(0, 10).Select(i => nnz.Skip(i * 10).Take(10).Average()).ToArray();
+        var mean = batches.Average();
+        var se = Math.Sqrt(batches.Sum(v => (v - mean) * (v - mean)) / 9 / 10);
+        var zScore = (mean - 4) / se;
+        output.WriteLine($"β₀ = {initialBeta}: β = {state.Beta:F3}, non-zero count over the last 100 passes {mean:F3} ± {se:F3} (z = {zScore:F2})");
+        Assert.True(Math.Abs(zScore) < 4, $"non-zero count {mean:F3} ± {se:F3} did not settle at the target 4 (z = {zScore:F2}, β = {state.Beta})");
         Assert.True(initialBeta < 1 ? state.Beta > initialBeta : state.Beta < initialBeta);
     }
 
@@ -577,8 +585,15 @@ public class ImleTests(ITestOutputHelper output)
     public void TopKSyntheticExperimentWithAFeasibleTargetIsSolvedByAll()
     {
         // The same experiment with b a random 5-subset (feasible, optimum 0). Here straight-through's fixed point
-        // E[z] = b is the optimum, so it is not at a disadvantage; each method, tuned on other keys, ends within 0.02 of
-        // the optimum (from a gap of 4.49). Catches an estimator that stalls (zero gradients) or diverges.
+        // E[z] = b is the optimum, so it is not at a disadvantage. Asserted: the upper 4-standard-error bound of each
+        // method's mean final gap (over the 50 runs) is below 0.5% of the starting gap 4.49. Why not a z-test: the gap
+        // is a non-negative optimisation outcome after a fixed 100 steps, which reaches 0 only as the steps grow, so
+        // there is no exact value to test a mean against (measured: 0, 0.0007 ± 0.0003, 0.0043 ± 0.0009,
+        // 0.0073 ± 0.0012, so the bounds are ≤ 0.012 against 0.0225); the bound uses the measured standard error, so
+        // a noisier method with the same mean fails. Catches an estimator that stalls (zero gradients: the gap stays
+        // near 4.49), ascends (a sign error: it grows) or diverges.
+        var start = TopKSynthetic.ExpectedLoss(TopKSynthetic.Theta0(), TopKSynthetic.SubsetTarget()) - TopKSynthetic.MinLoss(TopKSynthetic.SubsetTarget());
+        Assert.True(start > 4, $"starting gap {start}");
         var b = TopKSynthetic.SubsetTarget();
         var ste = Experiment(() => (pm, k) => new MapStraightThrough().Sample(pm, k), 1.0, b);
         var imle = Experiment(() => (pm, k) => new Imle(1.0, scaleByInverseLambda: true).Sample(pm, k), 0.5, b);
@@ -587,7 +602,7 @@ public class ImleTests(ITestOutputHelper output)
         foreach (var (name, r) in new[] { ("ST-PaM lr 1", ste), ("I-MLE λ=1, 1/λ, lr 0.5", imle), ("AIMLE β₀=1 lr 1", aimle), ("AIMLE central β₀=1 lr 1", central) })
         {
             output.WriteLine($"{name}: {string.Join(" / ", r.Curve.Select(v => v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))} ± {r.StdError:F4}");
-            Assert.True(r.Mean < 0.02, $"{name}: gap {r.Mean:F4} ± {r.StdError:F4}");
+            Assert.True(r.Mean + (4 * r.StdError) < 0.005 * start, $"{name}: gap {r.Mean:F4} ± {r.StdError:F4}, upper bound {r.Mean + (4 * r.StdError):F4} against 0.5% of the starting gap {start:F4}");
         }
     }
 }

@@ -94,6 +94,63 @@ internal static class Stats
         return 1 - (Math.Exp((-x) + (a * Math.Log(x)) - logGamma(a)) * h);
     }
 
+    /// <summary>
+    /// The Beta(a, b) CDF I_x(a, b) (Numerical Recipes' betai): the prefactor xᵃ(1 − x)ᵇ/B(a, b) in log space times
+    /// the continued fraction, for x &lt; (a + 1)/(a + b + 2), else 1 − I_{1−x}(b, a). Accurate for tiny a, b and x
+    /// down to the smallest double.
+    /// </summary>
+    public static double BetaCdf(double a, double b, double x, Func<double, double> logGamma)
+    {
+        if (x <= 0)
+        {
+            return 0;
+        }
+
+        if (x >= 1)
+        {
+            return 1;
+        }
+
+        var logPrefix = logGamma(a + b) - logGamma(a) - logGamma(b) + (a * Math.Log(x)) + (b * Math.Log(1 - x));
+        return x < (a + 1) / (a + b + 2)
+            ? Math.Exp(logPrefix) * BetaContinuedFraction(a, b, x) / a
+            : 1 - (Math.Exp(logPrefix) * BetaContinuedFraction(b, a, 1 - x) / b);
+    }
+
+    private static double BetaContinuedFraction(double a, double b, double x)
+    {
+        const double Tiny = 1e-300;
+        double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d = 1 - (qab * x / qap);
+        d = Math.Abs(d) < Tiny ? Tiny : d;
+        d = 1 / d;
+        var h = d;
+        for (var m = 1; m < 10_000; m++)
+        {
+            var m2 = 2 * m;
+            var aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+            d = 1 + (aa * d);
+            d = Math.Abs(d) < Tiny ? Tiny : d;
+            c = 1 + (aa / c);
+            c = Math.Abs(c) < Tiny ? Tiny : c;
+            d = 1 / d;
+            h *= d * c;
+            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+            d = 1 + (aa * d);
+            d = Math.Abs(d) < Tiny ? Tiny : d;
+            c = 1 + (aa / c);
+            c = Math.Abs(c) < Tiny ? Tiny : c;
+            d = 1 / d;
+            var delta = d * c;
+            h *= delta;
+            if (Math.Abs(delta - 1) < 1e-15)
+            {
+                break;
+            }
+        }
+
+        return h;
+    }
+
     /// <summary>max_k |F_n(k) − F(k)| over the integers (a conservative KS statistic for discrete laws).</summary>
     public static double DiscreteKs(double[] samples, Func<int, double> cdf, int maxK)
     {

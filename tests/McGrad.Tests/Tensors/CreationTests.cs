@@ -35,6 +35,34 @@ public class CreationTests
         Assert.Throws<ArgumentException>(() => Tensor.Arange(0, 1, 0));
     }
 
+    /// <summary>
+    /// A range too long for a Shape gives the size error Zeros gives (not an OutOfMemoryException from allocating
+    /// int.MaxValue elements), and a non-finite bound or step is rejected by name (NaN used to give an empty tensor).
+    /// </summary>
+    [Fact]
+    public void ArangeRejectsHugeAndNonFiniteRanges()
+    {
+        var zeros = Assert.Throws<ArgumentException>(() => Tensor.Zeros([1_000_000, 1_000_000]));
+        Assert.Contains($"more than {int.MaxValue} elements", zeros.Message);
+        foreach (var (end, step) in new[] { (1e12, 1.0), (3e9, 1.0), (1.0, 1e-12) })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Tensor.Arange(0, end, step));
+            Assert.Equal("end", e.ParamName);
+            Assert.Contains($"more than {int.MaxValue} elements", e.Message);
+        }
+
+        foreach (var bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+        {
+            Assert.Equal("end", Assert.Throws<ArgumentException>(() => Tensor.Arange(0, bad)).ParamName);
+            Assert.Equal("start", Assert.Throws<ArgumentException>(() => Tensor.Arange(bad, 1)).ParamName);
+            Assert.Equal("step", Assert.Throws<ArgumentException>(() => Tensor.Arange(0, 1, bad)).ParamName);
+        }
+
+        var zeroStep = Assert.Throws<ArgumentException>(() => Tensor.Arange(0, 1, 0));
+        Assert.Equal("step", zeroStep.ParamName);
+        Assert.Contains("got 0", zeroStep.Message);
+    }
+
     [Fact]
     public void EyeIsIdentityAndSupportsRectangles()
     {

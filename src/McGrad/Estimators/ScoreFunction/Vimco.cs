@@ -67,7 +67,7 @@ public sealed class Vimco : IGradientEstimator
     /// Draws K samples from <paramref name="proposal"/>, evaluates the log-weights (recorded) and returns the
     /// surrogate whose gradient estimates ∇θ Σ_batch E[log (1/K) Σₖ wₖ]; Value is Σ_batch L (the bound's estimate).
     /// </summary>
-    /// <exception cref="ArgumentException">The log-weights do not have shape [K, *batch], or contain NaN or +∞.</exception>
+    /// <exception cref="ArgumentException">The log-weights do not have shape [K, *batch], contain NaN or +∞, or are all −∞ for a batch element.</exception>
     public GradientEstimate Estimate(Distribution proposal, LogWeightFunction logWeights, RngKey key)
     {
         ArgumentNullException.ThrowIfNull(proposal);
@@ -90,7 +90,7 @@ public sealed class Vimco : IGradientEstimator
     /// <paramref name="samples"/> [K, *batch, *event] of <paramref name="proposal"/> and their recorded log-weights
     /// <paramref name="logWeights"/> [K, *batch] (K ≥ 2), e.g. to weight every K-tuple of a discrete latent exactly.
     /// </summary>
-    /// <exception cref="ArgumentException">Shapes do not fit, K &lt; 2, or a log-weight is NaN or +∞.</exception>
+    /// <exception cref="ArgumentException">Shapes do not fit, K &lt; 2, a log-weight is NaN or +∞, or all K log-weights of a batch element are −∞.</exception>
     public static Tensor Surrogate(Distribution proposal, Tensor samples, Tensor logWeights)
     {
         ArgumentNullException.ThrowIfNull(proposal);
@@ -103,7 +103,7 @@ public sealed class Vimco : IGradientEstimator
     /// The learning signals L − L̂₋ₖ (detached, shape [K, *batch]) of log-weights ℓ [K, *batch]:
     /// L = log (1/K) Σⱼ exp ℓⱼ, L̂₋ₖ = log (1/K)(Σ_{j≠k} exp ℓⱼ + exp((1/(K − 1)) Σ_{j≠k} ℓⱼ)).
     /// </summary>
-    /// <exception cref="ArgumentException">Rank 0, K &lt; 2, a non-floating dtype, or a NaN / +∞ entry.</exception>
+    /// <exception cref="ArgumentException">Rank 0, K &lt; 2, a non-floating dtype, a NaN / +∞ entry, or a batch element whose K log-weights are all −∞.</exception>
     public static Tensor LearningSignals(Tensor logWeights)
     {
         ArgumentNullException.ThrowIfNull(logWeights);
@@ -120,6 +120,20 @@ public sealed class Vimco : IGradientEstimator
             if (double.IsNaN(l[i]) || double.IsPositiveInfinity(l[i]))
             {
                 throw new ArgumentException($"Vimco: log-weight {i} (sample {i / Math.Max(1, m)}) is {l[i]}; log-weights must be finite or −∞.", nameof(logWeights));
+            }
+        }
+
+        for (var b = 0; b < m; b++)
+        {
+            var j = 0;
+            while (j < k && double.IsNegativeInfinity(l[(j * m) + b]))
+            {
+                j++;
+            }
+
+            if (j == k)
+            {
+                throw new ArgumentException($"Vimco: all K = {k} log-weights of batch element {b} are −∞ (every sample has weight 0), so the bound log (1/K) Σₖ wₖ is −∞ and its learning signals are NaN; at least one log-weight per batch element must be finite.", nameof(logWeights));
             }
         }
 
