@@ -11,6 +11,10 @@ public static class Environments
     private static readonly (string Id, int MaxEpisodeSteps, Func<EnvironmentBase> Create)[] Registry =
     [
         ("CartPole-v1", 500, () => new CartPole()),
+        ("Acrobot-v1", 500, () => new Acrobot()),
+        ("MountainCar-v0", 200, () => new MountainCar()),
+        ("MountainCarContinuous-v0", 999, () => new MountainCarContinuous()),
+        ("Pendulum-v1", 200, () => new Pendulum()),
     ];
 
     /// <summary>The registered ids, in registration order.</summary>

@@ -13,6 +13,10 @@ public class GymnasiumReferenceTests
     public static TheoryData<string> Files() => new()
     {
         "cartpole_v1.main.json", "cartpole_v1.heldout.json",
+        "acrobot_v1.main.json", "acrobot_v1.heldout.json",
+        "mountaincar_v0.main.json", "mountaincar_v0.heldout.json",
+        "mountaincarcontinuous_v0.main.json", "mountaincarcontinuous_v0.heldout.json",
+        "pendulum_v1.main.json", "pendulum_v1.heldout.json",
     };
 
     [Theory]
