@@ -56,6 +56,20 @@ public static class Report
             }
         }
 
+        foreach (var t in run.Tables)
+        {
+            foreach (var row in t.Rows)
+            {
+                sb.Append("table:").Append(Csv(t.Title));
+                foreach (var cell in row)
+                {
+                    sb.Append(',').Append(Csv(cell));
+                }
+
+                sb.Append('\n');
+            }
+        }
+
         return sb.ToString();
     }
 
@@ -173,6 +187,29 @@ public static class Report
             {
                 sb.Append("<tr><td class=\"l\">").Append(H(c.Name)).Append("</td><td>").Append(Fmt(c.Values[0])).Append("</td><td><b>").Append(Fmt(c.Values[^1])).Append("</b></td><td>")
                   .Append(c.StdErrors is { Count: > 0 } se ? Fmt(se[^1]) : "").Append("</td><td>").Append(Fmt(c.Steps[^1])).Append("</td></tr>\n");
+            }
+
+            sb.Append("</table>\n");
+        }
+
+        foreach (var t in run.Tables)
+        {
+            sb.Append("<h2>").Append(H(t.Title)).Append("</h2>\n<table><tr>");
+            foreach (var c in t.Columns)
+            {
+                sb.Append("<th>").Append(H(c)).Append("</th>");
+            }
+
+            sb.Append("</tr>\n");
+            foreach (var row in t.Rows)
+            {
+                sb.Append("<tr>");
+                foreach (var cell in row)
+                {
+                    sb.Append("<td>").Append(H(cell)).Append("</td>");
+                }
+
+                sb.Append("</tr>\n");
             }
 
             sb.Append("</table>\n");

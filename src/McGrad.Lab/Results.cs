@@ -18,6 +18,12 @@ public sealed record Curve(string Name, IReadOnlyList<double> Steps, IReadOnlyLi
 /// <summary>A chart of training curves.</summary>
 public sealed record CurveSet(string Title, string XLabel, string YLabel, bool LogY, List<Curve> Curves);
 
+/// <summary>A table of text cells (a summary a command wants shown as is: final returns per seed, throughput).</summary>
+/// <param name="Title">The table's title.</param>
+/// <param name="Columns">Column headers.</param>
+/// <param name="Rows">Rows, one cell per column.</param>
+public sealed record SummaryTable(string Title, IReadOnlyList<string> Columns, List<IReadOnlyList<string>> Rows);
+
 /// <summary>Facts about the machine that ran the Lab.</summary>
 public sealed record MachineInfo(int Cores, int MaxThreads, int VectorByteCount, bool Vector256Accelerated, bool Vector512Accelerated, string? BlasLibrary, string? BlasCore, string BlasBackend, string Os, string Runtime);
 
@@ -56,4 +62,7 @@ public sealed class LabRun
 
     /// <summary>Training curves, where the command produces them.</summary>
     public List<CurveSet> Curves { get; } = [];
+
+    /// <summary>Summary tables, where the command produces them.</summary>
+    public List<SummaryTable> Tables { get; } = [];
 }

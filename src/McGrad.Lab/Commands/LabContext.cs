@@ -47,6 +47,9 @@ public sealed class LabContext
     /// <summary>Requested stop (Ctrl-C); commands check it between units of work.</summary>
     public CancellationToken Cancel { get; }
 
+    /// <summary>The directory the running command writes into (set by <see cref="Execute"/> before the work starts), for extra files such as checkpoints.</summary>
+    public string? OutputDirectory { get; private set; }
+
     /// <summary>The common options, shared by every command of this invocation.</summary>
     public CommonOptions Common { get; } = new();
 
@@ -95,6 +98,7 @@ public sealed class LabContext
         ArgumentNullException.ThrowIfNull(work);
         var format = Common.FormatOf(parse);
         var dir = PrepareOutputDirectory(parse.GetValue(Common.Out), CommonOptions.Given(parse, Common.Out));
+        OutputDirectory = dir;
         var clock = Stopwatch.StartNew();
         if (Interactive && format == "table")
         {

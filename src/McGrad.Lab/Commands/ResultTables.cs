@@ -84,5 +84,21 @@ public static class ResultTables
 
             console.Write(table);
         }
+
+        foreach (var t in run.Tables)
+        {
+            var table = new Table().Title(Markup.Escape(t.Title));
+            foreach (var c in t.Columns)
+            {
+                table.AddColumn(new TableColumn(Markup.Escape(c)).RightAligned());
+            }
+
+            foreach (var row in t.Rows)
+            {
+                table.AddRow(row.Select(Markup.Escape).ToArray());
+            }
+
+            console.Write(table);
+        }
     }
 }

@@ -93,6 +93,26 @@ public sealed record PpoConfig
         NormalizeRewards = true,
     };
 
+    /// <summary>
+    /// Ours for Pendulum-v1 (CleanRL's continuous defaults fail there, −1142 ± 136): 4 envs × 512 steps, γ = 0.9 (the
+    /// reward is dense and a swing-up pays off within tens of steps; γ = 0.99 makes the value target a 100-step sum that
+    /// the critic fits poorly), lr 1e-3, 16 minibatches × 10 epochs, observation normalisation, reward scaling.
+    /// See docs/rl.md for what was measured.
+    /// </summary>
+    public static PpoConfig Pendulum { get; } = new()
+    {
+        Envs = 4,
+        StepsPerRollout = 512,
+        TotalSteps = 1_000_000,
+        LearningRate = 1e-3,
+        Gamma = 0.9,
+        Minibatches = 16,
+        Epochs = 10,
+        EntropyCoefficient = 0,
+        NormalizeObservations = true,
+        NormalizeRewards = true,
+    };
+
     /// <summary>Rollout batch N·T.</summary>
     public int BatchSize => Envs * StepsPerRollout;
 

@@ -181,30 +181,29 @@ public sealed class PpoTrainer
         return new PpoRun(episodes, steps / clock.Elapsed.TotalSeconds, steps, Agent);
     }
 
-    /// <summary>r_t ← r_t + γ·V(s_final) for copies that were truncated but not terminated (when the config says so).</summary>
+    /// <summary>The step's rewards into <paramref name="rewards"/>[row…], with γ·V(s_final) added for truncated copies (when configured).</summary>
     private void BootstrapTruncated(VectorStep result, float[] rewards, int row, PpoConfig c)
     {
         var n = result.Count;
-        for (var i = 0; i < n; i++)
+        var finalValues = new double[n];
+        if (c.BootstrapTruncation)
         {
-            rewards[row + i] = (float)result.Rewards[i];
-        }
-
-        if (!c.BootstrapTruncation)
-        {
-            return;
-        }
-
-        for (var i = 0; i < n; i++)
-        {
-            if (result.Truncated[i] && !result.Terminated[i] && result.FinalObservations[i] is { } final)
+            for (var i = 0; i < n; i++)
             {
-                using (Autograd.NoGrad())
+                if (result.Truncated[i] && !result.Terminated[i] && result.FinalObservations[i] is { } final)
                 {
-                    var v = Agent.Value(Tensor.FromArray(ToFloat(final), 1, final.Length)).Item();
-                    rewards[row + i] += (float)(c.Gamma * v);
+                    using (Autograd.NoGrad())
+                    {
+                        finalValues[i] = Agent.Value(Tensor.FromArray(ToFloat(final), 1, final.Length)).Item();
+                    }
                 }
             }
+        }
+
+        var r = TruncationBootstrap.Rewards(result.Rewards, result.Terminated, result.Truncated, finalValues, c.BootstrapTruncation ? c.Gamma : 0);
+        for (var i = 0; i < n; i++)
+        {
+            rewards[row + i] = (float)r[i];
         }
     }
 
