@@ -8,4 +8,11 @@ if (args.Length > 0 && args[0] == "quick")
     return;
 }
 
+// Raw environment throughput (Stopwatch, a few seconds): ... -- env-throughput
+if (args.Length > 0 && args[0] == "env-throughput")
+{
+    McGrad.Benchmarks.VectorEnvBenchmark.RunStopwatch();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
