@@ -52,7 +52,7 @@ public sealed class LabApp
 
     private readonly Option<ulong> _seed = new("--seed") { Description = "Root seed of the random keys (same seed, same numbers).", DefaultValueFactory = _ => DefaultSeed, Recursive = true };
     private readonly Option<int> _samples = new("--samples", "-n") { Description = $"Independent estimates per estimator and problem (2 … {MaxSamples:N0}).", DefaultValueFactory = _ => DefaultSamples, Recursive = true };
-    private readonly Option<int> _threads = new("--threads") { Description = "Threads one op may use (sets Kernels.Parallelism.MaxThreads; 1 … 1024; default: all cores).", Recursive = true };
+    private readonly Option<int> _threads = new("--threads") { Description = "Threads one op may use (a Kernels.Parallelism.UseMaxThreads scope around the command; 1 … 1024; default: all cores).", Recursive = true };
     private readonly Option<string?> _outDir = new("--out", "-o") { Description = "Directory for results.json, results.csv and report.html (default: ./lab-results/<UTC timestamp>).", Recursive = true };
     private readonly Option<string> _format = new("--format", "-f") { Description = "What to print: table, json or csv (the files are always written).", DefaultValueFactory = _ => "table", Recursive = true };
 
@@ -209,6 +209,8 @@ public sealed class LabApp
         }
 
         var config = new InvocationConfiguration { Output = _out, Error = _err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        var threads = parse.GetResult(_threads) is { Implicit: false } ? parse.GetValue(_threads) : (int?)null;
+        using var threadScope = threads is int t ? Parallelism.UseMaxThreads(t) : null; // --threads holds for the whole command
         try
         {
             return parse.Invoke(config);
@@ -224,9 +226,6 @@ public sealed class LabApp
 
     private LabRun NewRun(ParseResult p, string command)
     {
-        var threads = p.GetResult(_threads) is { Implicit: false } ? p.GetValue(_threads) : (int?)null;
-        Parallelism.MaxThreads = threads ?? Environment.ProcessorCount;
-
         return new LabRun
         {
             Command = command,

@@ -6,6 +6,7 @@ namespace McGrad.Tests.Kernels;
 /// GEMM against a naive triple loop: every transpose combination, odd sizes around the kernel's tile edges, α/β,
 /// padded leading dimensions, the GEMV special cases, both micro-kernels, both backends.
 /// </summary>
+[Collection(ThreadCountCollection.Name)]
 public class GemmTests
 {
     private static readonly int[] Odd = [1, 3, 17, 33, 65];
@@ -295,18 +296,12 @@ public class GemmTests
             var b = Array.ConvertAll(RandMatrix(rng, tb ? n : k, tb ? k : n, tb ? k : n), v => (float)v);
             var c1 = new float[m * n];
             var c2 = new float[m * n];
-            var saved = Parallelism.MaxThreads;
-            try
+            ThreadCount.OneAndTwo(() =>
             {
-                Parallelism.MaxThreads = 1;
-                Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c1, n);
-                Parallelism.MaxThreads = Math.Max(2, saved);
-                Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c2, n);
-            }
-            finally
-            {
-                Parallelism.MaxThreads = saved;
-            }
+                var c = Parallelism.MaxThreads == 1 ? c1 : c2;
+                Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+                return c;
+            });
 
             Assert.Equal(c1, c2);
         }
