@@ -259,7 +259,7 @@ public sealed class LabApp
         }
 
         return new MachineInfo(Environment.ProcessorCount, Parallelism.MaxThreads, Vector<byte>.Count, Vector256.IsHardwareAccelerated, Vector512.IsHardwareAccelerated,
-            Gemm.NativeLibraryName, Gemm.NativeCoreName, backend, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
+            Gemm.NativeLibraryName is { } lib ? $"{lib}, {Gemm.NativeLibraryKind}" : null, Gemm.NativeCoreName, backend, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
     }
 
     private int RunZoo(ParseResult p, string command)
