@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Running;
+using McGrad.Kernels;
+
+// As the Lab does: OpenBLAS's kernel set for this CPU, configured before the first product (a user-set value is kept).
+if (Gemm.SuggestedOpenBlasCoreType is { } core)
+{
+    Gemm.ConfigureNative(core);
+}
 
 // Run all: dotnet run -c Release --project benchmarks/McGrad.Benchmarks -- --filter '*'
 // Quick sanity timing without BenchmarkDotNet: ... -- quick

@@ -77,6 +77,8 @@ public sealed class LabApp
         }
 
         var config = new InvocationConfiguration { Output = _lab.Out, Error = _lab.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        var threads = CommonOptions.Given(parse, _lab.Common.Threads) ? parse.GetValue(_lab.Common.Threads) : (int?)null;
+        using var threadScope = threads is int t ? Parallelism.UseMaxThreads(t) : null; // --threads holds for the whole command
         try
         {
             return parse.Invoke(config);
@@ -110,6 +112,6 @@ public sealed class LabApp
         }
 
         return new MachineInfo(Environment.ProcessorCount, Parallelism.MaxThreads, Vector<byte>.Count, Vector256.IsHardwareAccelerated, Vector512.IsHardwareAccelerated,
-            Gemm.NativeLibraryName, Gemm.NativeCoreName, backend, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
+            Gemm.NativeLibraryName is { } lib ? $"{lib}, {Gemm.NativeLibraryKind}" : null, Gemm.NativeCoreName, backend, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
     }
 }

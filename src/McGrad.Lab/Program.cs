@@ -1,5 +1,13 @@
 // McGrad Lab: `dotnet run --project src/McGrad.Lab -- [command] [options]`; see docs/lab.md.
+using McGrad.Kernels;
 using McGrad.Lab;
+
+// Before any matrix product: name OpenBLAS's kernel set for this CPU (it falls back to slow pre-AVX2 kernels on CPUs it
+// does not recognise); a user-set OPENBLAS_CORETYPE is kept.
+if (Gemm.SuggestedOpenBlasCoreType is { } core)
+{
+    Gemm.ConfigureNative(core);
+}
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

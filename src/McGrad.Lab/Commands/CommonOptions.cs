@@ -24,7 +24,7 @@ public sealed class CommonOptions
     {
         Seed = new("--seed") { Description = "Root seed of the random keys (same seed, same numbers).", DefaultValueFactory = _ => DefaultSeed, Recursive = true, CustomParser = ParseSeed };
         Samples = new("--samples", "-n") { Description = $"Independent estimates per estimator and problem (2 … {MaxSamples:N0}).", DefaultValueFactory = _ => DefaultSamples, Recursive = true };
-        Threads = new("--threads") { Description = "Threads one op may use (sets Kernels.Parallelism.MaxThreads; 1 … 1024; default: all cores).", Recursive = true };
+        Threads = new("--threads") { Description = "Threads one op may use (a Kernels.Parallelism.UseMaxThreads scope around the command; 1 … 1024; default: all cores).", Recursive = true };
         Out = new("--out", "-o") { Description = "Directory for results.json, results.csv and report.html (default: ./lab-results/<UTC timestamp>).", Recursive = true };
         Format = new("--format", "-f") { Description = "What to print: table, json or csv (the files are always written).", DefaultValueFactory = _ => "table", Recursive = true };
 

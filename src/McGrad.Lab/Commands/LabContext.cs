@@ -54,15 +54,12 @@ public sealed class LabContext
     public CommonOptions Common { get; } = new();
 
     /// <summary>
-    /// Starts a run of <paramref name="command"/>: applies --threads (Parallelism.MaxThreads, all cores when unset) and
-    /// records the command line, --seed, --samples, the versions, the UTC time and the machine.
+    /// Starts a run of <paramref name="command"/>: records the command line, --seed, --samples, the versions, the UTC time
+    /// and the machine (--threads is applied by <see cref="LabApp"/> as a scope around the whole command).
     /// </summary>
     public LabRun NewRun(ParseResult parse, string command)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        var threads = CommonOptions.Given(parse, Common.Threads) ? parse.GetValue(Common.Threads) : (int?)null;
-        Parallelism.MaxThreads = threads ?? Environment.ProcessorCount;
-
         return new LabRun
         {
             Command = command,

@@ -3,20 +3,29 @@ using System.Numerics.Tensors;
 namespace McGrad.Autodiff;
 
 /// <summary>
-/// Anomaly mode: while enabled on a thread, every op checks its output (and every gradient rule its results)
+/// Anomaly mode: while enabled, every op checks its output (and every gradient rule its results)
 /// for NaN or ±Inf and throws <see cref="AnomalyException"/> naming the first op that produced one.
 /// </summary>
+/// <remarks>
+/// The mode is scoped to the flow of execution that opened <see cref="Detect"/> (an <see cref="AsyncLocal{T}"/>): it
+/// follows <c>await</c> and tasks started inside the scope, and other threads are unaffected.
+/// </remarks>
 /// <example><code>using (Anomaly.Detect()) { loss.Backward(); }</code></example>
 public static class Anomaly
 {
-    [ThreadStatic]
-    private static bool _enabled;
+    private static readonly AsyncLocal<bool> Enabled = new();
 
-    /// <summary>Whether anomaly detection is on for the current thread.</summary>
+    /// <summary>Whether anomaly detection is on in this flow of execution.</summary>
     public static bool IsEnabled
     {
-        get => _enabled;
-        internal set => _enabled = value;
+        get => Enabled.Value;
+        internal set
+        {
+            if (Enabled.Value != value)
+            {
+                Enabled.Value = value;
+            }
+        }
     }
 
     /// <summary>Turns anomaly detection on until the returned scope is disposed.</summary>

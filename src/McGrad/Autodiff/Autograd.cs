@@ -8,22 +8,34 @@ namespace McGrad.Autodiff;
 /// tensor ops. A backward pass runs the rules in reverse topological order; with <c>createGraph: true</c> the
 /// rules are themselves recorded, so the resulting gradients can be differentiated again (any order).
 /// A graph is freed after a backward pass unless <c>retainGraph</c> is set; running backward through a freed
-/// node throws, naming the op. Graph recording state is per thread; one graph must not be differentiated from
-/// two threads at once.
+/// node throws, naming the op.
+/// <para>
+/// The recording mode (<see cref="NoGrad"/>, <see cref="EnableGrad"/>) is a scoped setting held in an
+/// <see cref="AsyncLocal{T}"/>: it belongs to the flow of execution that opened the scope, follows it across
+/// <c>await</c> and into tasks started inside the scope, and never leaks into other threads. Backward passes keep their
+/// scratch to themselves, so threads may differentiate graphs that share parameters concurrently (see
+/// <see cref="Tensor.Backward"/> for how leaf gradients are accumulated); one graph's intermediate nodes must not be
+/// differentiated from two threads at once unless both retain the graph.
+/// </para>
 /// </remarks>
 public static class Autograd
 {
-    [ThreadStatic]
-    private static bool _disabled;
+    private static readonly AsyncLocal<bool> Disabled = new();
 
-    /// <summary>Whether ops on the current thread are being recorded (false inside <see cref="NoGrad"/>).</summary>
+    /// <summary>Whether ops started now, in this flow of execution, are recorded (false inside <see cref="NoGrad"/>).</summary>
     public static bool IsEnabled
     {
-        get => !_disabled;
-        internal set => _disabled = !value;
+        get => !Disabled.Value;
+        internal set
+        {
+            if (Disabled.Value == value)
+            {
+                Disabled.Value = !value; // set only on change: each set copies the execution context
+            }
+        }
     }
 
-    /// <summary>Stops recording ops on this thread until the returned scope is disposed.</summary>
+    /// <summary>Stops recording ops in this flow of execution (across <c>await</c>, not into other threads) until the returned scope is disposed.</summary>
     /// <example><code>using (Autograd.NoGrad()) { var y = model.Forward(x); }</code></example>
     public static GradScope NoGrad() => new(false);
 
@@ -151,7 +163,7 @@ public static class Autograd
             Anomaly.Check(result, op, "forward");
         }
 
-        if (!_disabled && input.RequiresGrad)
+        if (!Disabled.Value && input.RequiresGrad)
         {
             result.MarkRecorded(new Node(op, [input], rule, result.Shape));
         }
@@ -167,7 +179,7 @@ public static class Autograd
             Anomaly.Check(result, op, "forward");
         }
 
-        if (!_disabled && (a.RequiresGrad || b.RequiresGrad))
+        if (!Disabled.Value && (a.RequiresGrad || b.RequiresGrad))
         {
             result.MarkRecorded(new Node(op, [a, b], rule, result.Shape));
         }
@@ -183,7 +195,7 @@ public static class Autograd
             Anomaly.Check(result, op, "forward");
         }
 
-        if (!_disabled)
+        if (!Disabled.Value)
         {
             foreach (var t in inputs)
             {

@@ -1,10 +1,26 @@
+using System.Runtime.CompilerServices;
+
 namespace McGrad.Autodiff;
 
 /// <summary>The backward pass: topological ordering, pruning, rule execution and gradient accumulation.</summary>
+/// <remarks>
+/// All scratch of one pass (visit and reach marks, pending gradients, which tensors are targets) lives in a
+/// <see cref="Pass"/> object owned by that call, indexed by a per-pass node id; nothing is written to the tensors
+/// except the leaves' <see cref="Tensor.Grad"/> (and the freeing of rules when the graph is not retained). So two threads
+/// may differentiate graphs that share leaves (parameters) at the same time. Accumulation into a leaf's
+/// <see cref="Tensor.Grad"/> is atomic: it runs under a lock chosen by the leaf, so concurrent Backward calls never lose
+/// an update; the order in which two threads' contributions are added is unspecified (results are bit-identical only when
+/// the additions commute exactly). <see cref="Autograd.Grad(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor?}?, bool, bool, bool?)"/>
+/// touches no tensor, so its results do not depend on other threads at all.
+/// </remarks>
 internal static class Engine
 {
     private const byte Visited = 1;
     private const byte Reaches = 2;
+    private const byte Target = 4;
+
+    /// <summary>Locks for leaf accumulation, chosen by the leaf's identity hash (striped: a lock per leaf would cost a field on every tensor).</summary>
+    private static readonly Lock[] GradLocks = CreateLocks(64);
 
     /// <summary>
     /// Propagates <paramref name="seeds"/> from <paramref name="outputs"/> back through the graph. With
@@ -13,160 +29,204 @@ internal static class Engine
     /// </summary>
     public static Tensor?[] Run(IReadOnlyList<Tensor> outputs, Tensor[] seeds, IReadOnlyList<Tensor>? targets, bool retainGraph, bool createGraph, bool accumulateIntoLeaves)
     {
-        var order = new List<Tensor>();
+        var pass = new Pass();
         var targetCount = targets?.Count ?? 0;
+        var targetIds = new int[targetCount];
         for (var i = 0; i < targetCount; i++)
         {
-            targets![i].EngineTarget = true;
+            targetIds[i] = pass.Id(targets![i]);
+            pass.Flags[targetIds[i]] |= Target;
         }
 
-        try
+        foreach (var o in outputs)
         {
-            foreach (var o in outputs)
+            pass.TopologicalOrder(o, targets == null);
+        }
+
+        var pending = new Tensor?[pass.Nodes.Count];
+        for (var k = 0; k < outputs.Count; k++)
+        {
+            var id = pass.Id(outputs[k]);
+            pending[id] = pending[id] is { } p ? p + seeds[k] : seeds[k];
+        }
+
+        using var mode = new GradScope(createGraph);
+        var order = pass.Order;
+        for (var idx = order.Count - 1; idx >= 0; idx--)
+        {
+            var id = order[idx];
+            var t = pass.Nodes[id];
+            var g = pending[id];
+            if (g == null || (pass.Flags[id] & Reaches) == 0)
             {
-                TopologicalOrder(o, order, targets == null);
+                continue;
             }
 
-            for (var k = 0; k < outputs.Count; k++)
+            var node = t.GradFn;
+            if (node == null)
             {
-                var o = outputs[k];
-                o.PendingGrad = o.PendingGrad == null ? seeds[k] : o.PendingGrad + seeds[k];
-            }
-
-            using var mode = new GradScope(createGraph);
-            for (var idx = order.Count - 1; idx >= 0; idx--)
-            {
-                var t = order[idx];
-                var g = t.PendingGrad;
-                if (g == null || (t.EngineState & Reaches) == 0)
+                if (accumulateIntoLeaves)
                 {
-                    continue;
-                }
-
-                var node = t.GradFn;
-                if (node == null)
-                {
-                    if (accumulateIntoLeaves)
+                    lock (GradLocks[RuntimeHelpers.GetHashCode(t) & (GradLocks.Length - 1)])
                     {
                         t.Grad = t.Grad == null ? g : t.Grad + g;
                     }
-
-                    continue;
-                }
-
-                var rule = node.Rule ?? throw new InvalidOperationException($"Backward through a freed graph: op '{node.Op}' (output {node.OutputShape}) was already differentiated and its saved tensors released. Pass retainGraph: true to the first backward call to differentiate twice.");
-                Tensor?[] grads;
-                var outer = Anomaly.CurrentBackwardOp;
-                Anomaly.CurrentBackwardOp = node.Op;
-                try
-                {
-                    grads = rule(g, node);
-                }
-                finally
-                {
-                    Anomaly.CurrentBackwardOp = outer;
-                }
-
-                if (!retainGraph)
-                {
-                    node.Rule = null;
-                }
-
-                if (!t.EngineTarget)
-                {
-                    t.PendingGrad = null;
-                }
-
-                for (var i = 0; i < node.Inputs.Length; i++)
-                {
-                    var input = node.Inputs[i];
-                    var gi = i < grads.Length ? grads[i] : null;
-                    if (gi == null || !input.RequiresGrad || (input.EngineState & Reaches) == 0)
-                    {
-                        continue;
-                    }
-
-                    if (gi.Shape != input.Shape || gi.DType != input.DType)
-                    {
-                        throw new InvalidOperationException($"Gradient rule of '{node.Op}' returned {gi.DType} {gi.Shape} for input {i}, which is {input.DType} {input.Shape}.");
-                    }
-
-                    if (Anomaly.IsEnabled)
-                    {
-                        Anomaly.Check(gi, node.Op, $"backward (gradient for input {i})");
-                    }
-
-                    input.PendingGrad = input.PendingGrad == null ? gi : input.PendingGrad + gi;
-                }
-            }
-
-            var result = new Tensor?[targetCount];
-            for (var i = 0; i < targetCount; i++)
-            {
-                result[i] = targets![i].PendingGrad;
-            }
-
-            return result;
-        }
-        finally
-        {
-            foreach (var t in order)
-            {
-                t.PendingGrad = null;
-                t.EngineState = 0;
-            }
-
-            for (var i = 0; i < targetCount; i++)
-            {
-                targets![i].EngineTarget = false;
-                targets[i].PendingGrad = null;
-            }
-        }
-    }
-
-    /// <summary>Iterative post-order DFS; marks each tensor Visited, and Reaches when a gradient should flow to it.</summary>
-    private static void TopologicalOrder(Tensor root, List<Tensor> order, bool allLeaves)
-    {
-        if ((root.EngineState & Visited) != 0 || !root.RequiresGrad)
-        {
-            return;
-        }
-
-        var stack = new Stack<(Tensor T, int Next)>();
-        root.EngineState = Visited;
-        stack.Push((root, 0));
-        while (stack.Count > 0)
-        {
-            var (t, next) = stack.Pop();
-            var inputs = t.GradFn?.Inputs;
-            if (inputs != null && next < inputs.Length)
-            {
-                stack.Push((t, next + 1));
-                var child = inputs[next];
-                if (child.RequiresGrad && (child.EngineState & Visited) == 0)
-                {
-                    child.EngineState = Visited;
-                    stack.Push((child, 0));
                 }
 
                 continue;
             }
 
-            var reaches = t.EngineTarget || (inputs == null && allLeaves);
-            if (inputs != null)
+            var rule = node.Rule ?? throw new InvalidOperationException($"Backward through a freed graph: op '{node.Op}' (output {node.OutputShape}) was already differentiated and its saved tensors released. Pass retainGraph: true to the first backward call to differentiate twice.");
+            Tensor?[] grads;
+            var outer = Anomaly.CurrentBackwardOp;
+            Anomaly.CurrentBackwardOp = node.Op;
+            try
             {
-                foreach (var c in inputs)
+                grads = rule(g, node);
+            }
+            finally
+            {
+                Anomaly.CurrentBackwardOp = outer;
+            }
+
+            if (!retainGraph)
+            {
+                node.Rule = null;
+            }
+
+            if ((pass.Flags[id] & Target) == 0)
+            {
+                pending[id] = null; // release early: nothing reads it again
+            }
+
+            for (var i = 0; i < node.Inputs.Length; i++)
+            {
+                var input = node.Inputs[i];
+                var gi = i < grads.Length ? grads[i] : null;
+                if (gi == null || !input.RequiresGrad)
                 {
-                    reaches |= (c.EngineState & Reaches) != 0;
+                    continue;
                 }
-            }
 
-            if (reaches)
+                var inputId = pass.Id(input);
+                if ((pass.Flags[inputId] & Reaches) == 0)
+                {
+                    continue;
+                }
+
+                if (gi.Shape != input.Shape || gi.DType != input.DType)
+                {
+                    throw new InvalidOperationException($"Gradient rule of '{node.Op}' returned {gi.DType} {gi.Shape} for input {i}, which is {input.DType} {input.Shape}.");
+                }
+
+                if (Anomaly.IsEnabled)
+                {
+                    Anomaly.Check(gi, node.Op, $"backward (gradient for input {i})");
+                }
+
+                pending[inputId] = pending[inputId] is { } p ? p + gi : gi;
+            }
+        }
+
+        var result = new Tensor?[targetCount];
+        for (var i = 0; i < targetCount; i++)
+        {
+            result[i] = pending[targetIds[i]];
+        }
+
+        return result;
+    }
+
+    private static Lock[] CreateLocks(int count)
+    {
+        var locks = new Lock[count];
+        for (var i = 0; i < count; i++)
+        {
+            locks[i] = new Lock();
+        }
+
+        return locks;
+    }
+
+    /// <summary>The scratch of one backward pass: a dense id per tensor met, its marks, and the post-order.</summary>
+    private sealed class Pass
+    {
+        private readonly Dictionary<Tensor, int> _ids = new(ReferenceEqualityComparer.Instance);
+
+        public List<Tensor> Nodes { get; } = [];
+
+        public List<byte> Flags { get; } = [];
+
+        /// <summary>Ids in post-order (inputs before the tensors computed from them).</summary>
+        public List<int> Order { get; } = [];
+
+        public int Id(Tensor t)
+        {
+            if (!_ids.TryGetValue(t, out var id))
             {
-                t.EngineState |= Reaches;
+                id = Nodes.Count;
+                _ids.Add(t, id);
+                Nodes.Add(t);
+                Flags.Add(0);
             }
 
-            order.Add(t);
+            return id;
+        }
+
+        /// <summary>Iterative post-order DFS; marks each tensor Visited, and Reaches when a gradient should flow to it.</summary>
+        public void TopologicalOrder(Tensor root, bool allLeaves)
+        {
+            if (!root.RequiresGrad)
+            {
+                return;
+            }
+
+            var rootId = Id(root);
+            if ((Flags[rootId] & Visited) != 0)
+            {
+                return;
+            }
+
+            var stack = new Stack<(int Id, int Next)>();
+            Flags[rootId] |= Visited;
+            stack.Push((rootId, 0));
+            while (stack.Count > 0)
+            {
+                var (id, next) = stack.Pop();
+                var inputs = Nodes[id].GradFn?.Inputs;
+                if (inputs != null && next < inputs.Length)
+                {
+                    stack.Push((id, next + 1));
+                    var child = inputs[next];
+                    if (child.RequiresGrad)
+                    {
+                        var childId = Id(child);
+                        if ((Flags[childId] & Visited) == 0)
+                        {
+                            Flags[childId] |= Visited;
+                            stack.Push((childId, 0));
+                        }
+                    }
+
+                    continue;
+                }
+
+                var reaches = (Flags[id] & Target) != 0 || (inputs == null && allLeaves);
+                if (inputs != null)
+                {
+                    foreach (var c in inputs)
+                    {
+                        reaches |= c.RequiresGrad && (Flags[Id(c)] & Reaches) != 0;
+                    }
+                }
+
+                if (reaches)
+                {
+                    Flags[id] |= Reaches;
+                }
+
+                Order.Add(id);
+            }
         }
     }
 }

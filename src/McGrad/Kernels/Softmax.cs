@@ -75,7 +75,7 @@ internal static class SoftmaxKernels
             var len = Math.Min(Chunk, row.Length - c);
             var b = buf[..len];
             TensorPrimitives.Subtract(row.Slice(c, len), shift, b);
-            TensorPrimitives.Exp(b, b);
+            LaneMath.Exp(b, b);
             s += TensorPrimitives.Sum<T>(b);
         }
 
@@ -119,11 +119,11 @@ internal static class SoftmaxKernels
                 for (var j = 0; j < n; j++)
                 {
                     TensorPrimitives.Subtract<T>(x.AsSpan(baseIn + (j * inner) + k0, kc), shiftK, tmp);
-                    TensorPrimitives.Exp<T>(tmp, tmp);
+                    LaneMath.Exp<T>(tmp, tmp);
                     TensorPrimitives.Add<T>(s, tmp, s);
                 }
 
-                TensorPrimitives.Log<T>(s, s);
+                LaneMath.Log<T>(s, s);
                 TensorPrimitives.Add<T>(shiftK, s, shiftK);
             }
             finally
@@ -150,7 +150,7 @@ internal static class SoftmaxKernels
                 var dst = y.AsSpan(baseIn, n);
                 var shift = Shift(TensorPrimitives.Max<T>(row));
                 TensorPrimitives.Subtract(row, shift, dst);
-                TensorPrimitives.Exp<T>(dst, dst);
+                LaneMath.Exp<T>(dst, dst);
                 var s = TensorPrimitives.Sum<T>(dst);
                 if (log)
                 {
@@ -183,13 +183,13 @@ internal static class SoftmaxKernels
                 {
                     var dst = y.AsSpan(baseIn + (j * inner) + k0, kc);
                     TensorPrimitives.Subtract<T>(x.AsSpan(baseIn + (j * inner) + k0, kc), shiftK, dst);
-                    TensorPrimitives.Exp<T>(dst, dst);
+                    LaneMath.Exp<T>(dst, dst);
                     TensorPrimitives.Add<T>(sum, dst, sum);
                 }
 
                 if (log)
                 {
-                    TensorPrimitives.Log<T>(sum, sum);
+                    LaneMath.Log<T>(sum, sum);
                 }
 
                 for (var j = 0; j < n; j++)

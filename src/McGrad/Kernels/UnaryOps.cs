@@ -14,7 +14,7 @@ internal struct NegOp : IUnaryOp
 
 internal struct ExpOp : IUnaryOp
 {
-    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Exp(x, y);
+    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => LaneMath.Exp(x, y);
 }
 
 /// <summary>
@@ -65,7 +65,7 @@ internal struct TanhOp : IUnaryOp
 
 internal struct LogOp : IUnaryOp
 {
-    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y);
+    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => LaneMath.Log(x, y);
 }
 
 internal struct SqrtOp : IUnaryOp
@@ -80,12 +80,12 @@ internal struct AbsOp : IUnaryOp
 
 internal struct SinOp : IUnaryOp
 {
-    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sin(x, y);
+    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => LaneMath.Sin(x, y);
 }
 
 internal struct CosOp : IUnaryOp
 {
-    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cos(x, y);
+    public readonly void Apply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => LaneMath.Cos(x, y);
 }
 
 internal struct SquareOp : IUnaryOp
@@ -345,7 +345,7 @@ internal struct SigmoidOp : IUnaryOp
             return; // TensorPrimitives.Sigmoid rejects empty spans
         }
 
-        TensorPrimitives.Sigmoid(x, y);
+        LaneMath.Sigmoid(x, y);
         var cutoff = T.CreateTruncating(typeof(T) == typeof(float) ? -80.0 : -700.0);
         ref var rx = ref MemoryMarshal.GetReference(x);
         var i = 0;
@@ -446,7 +446,7 @@ internal static class StableMath
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         TensorPrimitives.Add(x, T.One, u);
-        TensorPrimitives.Log(u, y);
+        LaneMath.Log(u, y);
         ref var rx = ref MemoryMarshal.GetReference(x);
         ref var ry = ref MemoryMarshal.GetReference(y);
         ref var ru = ref MemoryMarshal.GetReference(u);
@@ -483,8 +483,8 @@ internal static class StableMath
     public static void Expm1<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> u)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TensorPrimitives.Exp(x, u);
-        TensorPrimitives.Log(u, y);
+        LaneMath.Exp(x, u);
+        LaneMath.Log(u, y);
         ref var rx = ref MemoryMarshal.GetReference(x);
         ref var ry = ref MemoryMarshal.GetReference(y);
         ref var ru = ref MemoryMarshal.GetReference(u);
@@ -534,9 +534,9 @@ internal static class StableMath
             var us = u[..n];
             TensorPrimitives.Abs(xs, es);
             TensorPrimitives.Negate(es, es);
-            TensorPrimitives.Exp(es, es); // e = exp(−|x|) ∈ [0, 1], so u = 1 + e ∈ [1, 2] is finite
+            LaneMath.Exp(es, es); // e = exp(−|x|) ∈ [0, 1], so u = 1 + e ∈ [1, 2] is finite
             TensorPrimitives.Add(es, T.One, us);
-            TensorPrimitives.Log(us, ys);
+            LaneMath.Log(us, ys);
             ref var rx = ref MemoryMarshal.GetReference(xs);
             ref var ry = ref MemoryMarshal.GetReference(ys);
             ref var re = ref MemoryMarshal.GetReference(es);

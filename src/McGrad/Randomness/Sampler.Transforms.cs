@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using McGrad.Kernels;
 
 namespace McGrad.Randomness;
 
@@ -11,7 +12,7 @@ public static partial class Sampler
         RequirePositive(rate, nameof(rate), "Exponential");
         return MapUniform(key, shape, dtype, u =>
         {
-            TensorPrimitives.Log(u, u);
+            LaneMath.Log(u, u);
             TensorPrimitives.Multiply(u, -1 / rate, u);
         });
     }
@@ -23,9 +24,9 @@ public static partial class Sampler
         RequirePositive(scale, nameof(scale), "Gumbel");
         return MapUniform(key, shape, dtype, u =>
         {
-            TensorPrimitives.Log(u, u);
+            LaneMath.Log(u, u);
             TensorPrimitives.Negate(u, u);
-            TensorPrimitives.Log(u, u);
+            LaneMath.Log(u, u);
             TensorPrimitives.Multiply(u, -scale, u);
             TensorPrimitives.Add(u, loc, u);
         });
@@ -41,7 +42,7 @@ public static partial class Sampler
             var v = new double[u.Length];
             TensorPrimitives.Subtract(1.0, u, v);
             TensorPrimitives.Divide(u, v, u);
-            TensorPrimitives.Log(u, u);
+            LaneMath.Log(u, u);
             TensorPrimitives.Multiply(u, scale, u);
             TensorPrimitives.Add(u, loc, u);
         });
@@ -55,7 +56,7 @@ public static partial class Sampler
         RequirePositive(concentration, nameof(concentration), "Weibull");
         return MapUniform(key, shape, dtype, u =>
         {
-            TensorPrimitives.Log(u, u);
+            LaneMath.Log(u, u);
             TensorPrimitives.Negate(u, u);
             TensorPrimitives.Pow(u, 1 / concentration, u);
             TensorPrimitives.Multiply(u, scale, u);
@@ -69,7 +70,7 @@ public static partial class Sampler
         RequirePositive(scale, nameof(scale), "Rayleigh");
         return MapUniform(key, shape, dtype, u =>
         {
-            TensorPrimitives.Log(u, u);
+            LaneMath.Log(u, u);
             TensorPrimitives.Multiply(u, -2.0, u);
             TensorPrimitives.Sqrt(u, u);
             TensorPrimitives.Multiply(u, scale, u);

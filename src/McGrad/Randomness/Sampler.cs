@@ -98,7 +98,7 @@ public static partial class Sampler
             theta[j] = wordsPerUniform == 1 ? Unit24(words[(2 * j) + 1]) : Unit52(words[(4 * j) + 2], words[(4 * j) + 3]);
         }
 
-        TensorPrimitives.Log(r, r);
+        LaneMath.Log(r, r);
         TensorPrimitives.Multiply(r, -2.0, r);
         TensorPrimitives.Sqrt(r, r);
         TensorPrimitives.Multiply(theta, 2.0, theta);

@@ -43,9 +43,6 @@ public sealed partial class Tensor
     /// <summary>The node that produced this tensor in the autodiff graph; null for leaves and untracked tensors.</summary>
     internal Node? GradFn { get; set; }
 
-    /// <summary>Gradient accumulated here during one backward pass (engine scratch).</summary>
-    internal Tensor? PendingGrad;
-
     /// <summary>
     /// Whether ops on this tensor are recorded for differentiation. Settable on leaves only, and only for
     /// floating-point dtypes; results of recorded ops report true.

@@ -4,6 +4,7 @@ using McGrad.Randomness;
 
 namespace McGrad.Tests.Data;
 
+[Collection(ThreadCountCollection.Name)]
 public class BinarizeTests
 {
     [Theory]
@@ -67,19 +68,8 @@ public class BinarizeTests
     public void DoesNotDependOnThreadCount()
     {
         var p = Sampler.Uniform(new RngKey(2), [300_001]);
-        var saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = Binarize.Dynamic(new RngKey(3), p).ToFloatArray();
-            Parallelism.MaxThreads = 2;
-            var two = Binarize.Dynamic(new RngKey(3), p).ToFloatArray();
-            Assert.True(one.AsSpan().SequenceEqual(two));
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        var (one, two) = ThreadCount.OneAndTwo(() => Binarize.Dynamic(new RngKey(3), p).ToFloatArray());
+        Assert.True(one.AsSpan().SequenceEqual(two));
     }
 
     [Fact]

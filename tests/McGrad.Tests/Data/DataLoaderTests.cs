@@ -4,6 +4,7 @@ using McGrad.Randomness;
 
 namespace McGrad.Tests.Data;
 
+[Collection(ThreadCountCollection.Name)]
 public class DataLoaderTests
 {
     private static readonly RngKey Key = new(42);
@@ -106,22 +107,11 @@ public class DataLoaderTests
         const int n = 600;
         var data = Sampler.Uniform(new RngKey(9), [n, 2000]);
         var loader = new DataLoader(n, 256, Key);
-        var saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = loader.Batches(3, data).Select(b => b.ToFloatArray()).ToList();
-            Parallelism.MaxThreads = 2;
-            var two = loader.Batches(3, data).Select(b => b.ToFloatArray()).ToList();
-            Assert.Equal(one.Count, two.Count);
-            Assert.True(one.Zip(two).All(pair => pair.First.AsSpan().SequenceEqual(pair.Second)));
-            var first = loader.IndexBatches(3).First().ToLongArray();
-            Assert.True(data.ToFloatArray().AsSpan((int)first[0] * 2000, 2000).SequenceEqual(one[0].AsSpan(0, 2000)));
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        var (one, two) = ThreadCount.OneAndTwo(() => loader.Batches(3, data).Select(b => b.ToFloatArray()).ToList());
+        Assert.Equal(one.Count, two.Count);
+        Assert.True(one.Zip(two).All(pair => pair.First.AsSpan().SequenceEqual(pair.Second)));
+        var first = loader.IndexBatches(3).First().ToLongArray();
+        Assert.True(data.ToFloatArray().AsSpan((int)first[0] * 2000, 2000).SequenceEqual(one[0].AsSpan(0, 2000)));
     }
 
     [Fact]

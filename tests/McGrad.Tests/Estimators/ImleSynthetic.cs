@@ -1,4 +1,5 @@
 using McGrad.Combinatorial;
+using McGrad.Estimators;
 using McGrad.Estimators.Problems;
 using McGrad.Optim;
 using McGrad.Randomness;
@@ -13,31 +14,27 @@ namespace McGrad.Tests.Estimators;
 internal static class ImleSynthetic
 {
     /// <summary>
-    /// One optimisation run: θ ← θ₀; 100 times: z = layer(PerturbAndMap(θ, top-k, Gumbel), key.FoldIn(t)), loss ‖z − b‖²,
-    /// backward, SGD(lr, momentum 0.9) step. Returns the optimality gap after every <paramref name="every"/> steps
+    /// One optimisation run with <see cref="TrainingLoop"/>: θ ← θ₀; for t &lt; steps: estimate ∇ E‖z − b‖² with
+    /// z = top-k(θ + Gumbel) and key.FoldIn(t), backward, SGD(lr, momentum 0.9) step (the estimator's state, e.g. AIMLE's
+    /// adaptive λ, threaded by the loop). Returns the optimality gap after every <paramref name="every"/> steps
     /// (index j: after (j + 1)·every steps).
     /// </summary>
-    public static double[] Run(Func<PerturbAndMap, RngKey, Tensor> layer, double lr, double[] theta0, double[] b, RngKey key, int steps = 100, int every = 100)
+    public static double[] Run(IGradientEstimator estimator, double lr, double[] theta0, double[] b, RngKey key, int steps = 100, int every = 100)
     {
         var theta = Tensor.FromArray((double[])theta0.Clone()).RequireGrad();
         var target = Tensor.FromArray(b);
-        var optimizer = new Optimizer([theta], Transforms.Sgd(lr, momentum: 0.9));
+        var loop = new TrainingLoop(estimator, new Optimizer([theta], Transforms.Sgd(lr, momentum: 0.9)));
         var solver = new TopKSolver(TopKSynthetic.K);
         var noise = PerturbationNoise.Gumbel();
         var min = TopKSynthetic.MinLoss(b);
         var gaps = new double[steps / every];
-        for (var t = 0; t < steps; t++)
-        {
-            var z = layer(new PerturbAndMap(theta, solver, noise), key.FoldIn((uint)t));
-            (z - target).Square().Sum().Backward();
-            optimizer.Step();
-            optimizer.ZeroGrad();
-            if ((t + 1) % every == 0)
-            {
-                gaps[((t + 1) / every) - 1] = TopKSynthetic.ExpectedLoss(theta.ToDoubleArray(), b) - min;
-            }
-        }
-
+        loop.Run(
+            steps,
+            () => new PerturbAndMap(theta, solver, noise),
+            z => (z - target).Square().Sum(-1),
+            key,
+            evaluateEvery: every,
+            evaluate: t => gaps[(t / every) - 1] = TopKSynthetic.ExpectedLoss(theta.ToDoubleArray(), b) - min);
         return gaps;
     }
 }

@@ -541,7 +541,7 @@ public class ImleTests(ITestOutputHelper output)
 
     private const int Runs = 50;
 
-    private static (double Mean, double StdError, double[] Curve) Experiment(Func<Func<PerturbAndMap, RngKey, Tensor>> make, double lr, double[] b)
+    private static (double Mean, double StdError, double[] Curve) Experiment(Func<IGradientEstimator> make, double lr, double[] b)
     {
         var theta0 = TopKSynthetic.Theta0();
         var curves = new double[Runs][];
@@ -564,10 +564,10 @@ public class ImleTests(ITestOutputHelper output)
         // E_ε‖z − b‖² − min_z ‖z − b‖². Hyperparameters tuned per method on other keys (docs/estimators-imle.md);
         // 50 runs each here. Asserted: each I-MLE variant ends more than 3 standard errors below straight-through.
         var b = TopKSynthetic.PaperTarget();
-        var ste = Experiment(() => (pm, k) => new MapStraightThrough().Sample(pm, k), 0.03, b);
-        var imle = Experiment(() => (pm, k) => new Imle(0.75, scaleByInverseLambda: true).Sample(pm, k), 0.1, b);
-        var aimle = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 0.3)).Sample(pm, k), 0.03, b);
-        var central = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 0.3), centralDifference: true).Sample(pm, k), 0.03, b);
+        var ste = Experiment(() => new MapStraightThrough(), 0.03, b);
+        var imle = Experiment(() => new Imle(0.75, scaleByInverseLambda: true), 0.1, b);
+        var aimle = Experiment(() => new Imle(new AdaptiveLambda(initialBeta: 0.3)), 0.03, b);
+        var central = Experiment(() => new Imle(new AdaptiveLambda(initialBeta: 0.3), centralDifference: true), 0.03, b);
         var start = TopKSynthetic.ExpectedLoss(TopKSynthetic.Theta0(), b) - TopKSynthetic.MinLoss(b);
         output.WriteLine($"gap at θ₀: {start:F4}; mean gap after 25/50/75/100 steps (± s.e. at 100), {Runs} runs");
         foreach (var (name, r) in new[] { ("ST-PaM lr 0.03", ste), ("I-MLE λ=0.75, 1/λ, lr 0.1", imle), ("AIMLE β₀=0.3 lr 0.03", aimle), ("AIMLE central β₀=0.3 lr 0.03", central) })
@@ -595,10 +595,10 @@ public class ImleTests(ITestOutputHelper output)
         var start = TopKSynthetic.ExpectedLoss(TopKSynthetic.Theta0(), TopKSynthetic.SubsetTarget()) - TopKSynthetic.MinLoss(TopKSynthetic.SubsetTarget());
         Assert.True(start > 4, $"starting gap {start}");
         var b = TopKSynthetic.SubsetTarget();
-        var ste = Experiment(() => (pm, k) => new MapStraightThrough().Sample(pm, k), 1.0, b);
-        var imle = Experiment(() => (pm, k) => new Imle(1.0, scaleByInverseLambda: true).Sample(pm, k), 0.5, b);
-        var aimle = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 1.0)).Sample(pm, k), 1.0, b);
-        var central = Experiment(() => (pm, k) => new Imle(new AdaptiveLambda(initialBeta: 1.0), centralDifference: true).Sample(pm, k), 1.0, b);
+        var ste = Experiment(() => new MapStraightThrough(), 1.0, b);
+        var imle = Experiment(() => new Imle(1.0, scaleByInverseLambda: true), 0.5, b);
+        var aimle = Experiment(() => new Imle(new AdaptiveLambda(initialBeta: 1.0)), 1.0, b);
+        var central = Experiment(() => new Imle(new AdaptiveLambda(initialBeta: 1.0), centralDifference: true), 1.0, b);
         foreach (var (name, r) in new[] { ("ST-PaM lr 1", ste), ("I-MLE λ=1, 1/λ, lr 0.5", imle), ("AIMLE β₀=1 lr 1", aimle), ("AIMLE central β₀=1 lr 1", central) })
         {
             output.WriteLine($"{name}: {string.Join(" / ", r.Curve.Select(v => v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))} ± {r.StdError:F4}");

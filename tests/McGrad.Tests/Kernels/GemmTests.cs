@@ -6,6 +6,7 @@ namespace McGrad.Tests.Kernels;
 /// GEMM against a naive triple loop: every transpose combination, odd sizes around the kernel's tile edges, α/β,
 /// padded leading dimensions, the GEMV special cases, both micro-kernels, both backends.
 /// </summary>
+[Collection(ThreadCountCollection.Name)]
 public class GemmTests
 {
     private static readonly int[] Odd = [1, 3, 17, 33, 65];
@@ -113,17 +114,21 @@ public class GemmTests
 
     private static IDisposable Force(MatMulBackend backend) => Gemm.UseBackend(backend);
 
-    private static bool SkipNative(MatMulBackend backend) => backend == MatMulBackend.Native && !Gemm.IsNativeAvailable;
+    /// <summary>The Native rows need a native BLAS: skipped (with the reason) when none is installed.</summary>
+    private static void RequireBackend(MatMulBackend backend)
+    {
+        if (backend == MatMulBackend.Native)
+        {
+            Requires.NativeBlas();
+        }
+    }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Backends))]
     public void OddSizesAllTransposesMatchReference(MatMulBackend backend)
     {
         // Every m, n, k in {1, 3, 17, 33, 65}: partial micro-tiles on both edges, GEMV (m or n = 1) and tiny paths.
-        if (SkipNative(backend))
-        {
-            return;
-        }
+        RequireBackend(backend);
 
         using var scope = Force(backend);
         var seed = 0;
@@ -140,14 +145,11 @@ public class GemmTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Backends))]
     public void AlphaBetaAndPaddedStridesForEveryTransposeCombination(MatMulBackend backend)
     {
-        if (SkipNative(backend))
-        {
-            return;
-        }
+        RequireBackend(backend);
 
         using var scope = Force(backend);
         var seed = 100;
@@ -162,16 +164,13 @@ public class GemmTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Backends))]
     public void LargeSizesCrossEveryBlockBoundary(MatMulBackend backend)
     {
         // k = 520 spans three KC blocks (β applies to the first only), m = 129 and 200 span MC blocks and the parallel
         // split, n = 4100 spans two NC column blocks.
-        if (SkipNative(backend))
-        {
-            return;
-        }
+        RequireBackend(backend);
 
         using var scope = Force(backend);
         Check(false, false, 129, 129, 129, 1.0, 0.0, 0, 1);
@@ -181,19 +180,60 @@ public class GemmTests
         Check(false, false, 13, 4100, 5, 1.0, 0.0, 0, 5);
     }
 
-    [Fact]
-    public void OpenBlasRunsModernKernelsWhenMcGradSetTheCoreType()
+    [SkippableFact]
+    public void OpenBlasRunsTheKernelsConfiguredAtStartup()
     {
-        // When McGrad chose OPENBLAS_CORETYPE (the user had not set it), OpenBLAS must report that kernel set rather than
-        // a pre-AVX2 fallback; otherwise the native path would be several times slower than the managed one.
-        if (!Gemm.IsNativeAvailable || Gemm.NativeCoreTypeHint == null)
+        // The test assembly configures OPENBLAS_CORETYPE at startup (Requires.ConfigureNativeBlas, as the Lab does). When
+        // it set a value (the user had not), OpenBLAS must report that kernel set rather than a pre-AVX2 fallback;
+        // otherwise the native path would be several times slower than the managed one.
+        Requires.OpenBlas();
+        Assert.NotNull(Gemm.NativeLibraryConfig);
+        Assert.False(string.IsNullOrEmpty(Gemm.NativeCoreName));
+        if (Gemm.NativeCoreTypeHint != null)
         {
-            return;
+            Assert.Equal(Gemm.SuggestedOpenBlasCoreType, Gemm.NativeCoreTypeHint);
+            Assert.Equal(Gemm.NativeCoreTypeHint, Gemm.NativeCoreName, ignoreCase: true);
+            Assert.False(NativeBlas.IsOutdatedKernel);
+            Assert.Equal(MatMulBackend.Native, Gemm.EffectiveBackend);
         }
+        else
+        {
+            // No suggestion for this CPU, or the user's OPENBLAS_CORETYPE was kept.
+            Assert.True(Gemm.SuggestedOpenBlasCoreType == null || Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") != null);
+        }
+    }
 
-        Assert.Equal(Gemm.NativeCoreTypeHint, Gemm.NativeCoreName, ignoreCase: true);
-        Assert.False(NativeBlas.IsOutdatedKernel);
-        Assert.Equal(MatMulBackend.Native, Gemm.EffectiveBackend);
+    [Fact]
+    public void ConfigureNativeValidatesItsArgumentAndRefusesOnceTheLibraryIsLoaded()
+    {
+        Assert.Equal("openBlasCoreType", Assert.ThrowsAny<ArgumentException>(() => Gemm.ConfigureNative("")).ParamName);
+        Assert.Equal("openBlasCoreType", Assert.Throws<ArgumentException>(() => Gemm.ConfigureNative("Haswell=1")).ParamName);
+        _ = Gemm.NativeLibraryKind; // loads (or tries to load) the library
+        var ex = Assert.Throws<InvalidOperationException>(() => Gemm.ConfigureNative("Haswell", overwrite: true));
+        Assert.Contains("before the first matrix product", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AutoUsesOnlyAnOptimisedLibraryItCanIdentify()
+    {
+        // Debian's default libblas.so.3 is the netlib reference BLAS: unidentified, never chosen by Auto.
+        Assert.False(NativeBlas.AutoPicks(NativeBlasKind.Unidentified, null));
+        Assert.False(NativeBlas.AutoPicks(NativeBlasKind.None, null));
+        Assert.True(NativeBlas.AutoPicks(NativeBlasKind.Mkl, null));
+        Assert.True(NativeBlas.AutoPicks(NativeBlasKind.Blis, null));
+        Assert.True(NativeBlas.AutoPicks(NativeBlasKind.OpenBlas, "Haswell"));
+        Assert.True(NativeBlas.AutoPicks(NativeBlasKind.OpenBlas, "SkylakeX"));
+        var avx2 = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+        Assert.Equal(!avx2, NativeBlas.AutoPicks(NativeBlasKind.OpenBlas, "Prescott")); // pre-AVX2 kernels on an AVX2 CPU
+
+        // And the loaded library is classified consistently with its exports.
+        var kind = Gemm.NativeLibraryKind;
+        Assert.Equal(kind != NativeBlasKind.None, Gemm.IsNativeAvailable);
+        Assert.Equal(kind == NativeBlasKind.OpenBlas, Gemm.NativeLibraryConfig != null);
+        if (kind == NativeBlasKind.Unidentified)
+        {
+            Assert.Equal(MatMulBackend.Managed, Gemm.EffectiveBackend);
+        }
     }
 
     [Fact]
@@ -219,14 +259,11 @@ public class GemmTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Backends))]
     public void ZeroSizes(MatMulBackend backend)
     {
-        if (SkipNative(backend))
-        {
-            return;
-        }
+        RequireBackend(backend);
 
         using var scope = Force(backend);
 
@@ -245,18 +282,10 @@ public class GemmTests
         Assert.Equal(7, untouched[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void NativeAndManagedAgree()
     {
-        if (!Gemm.IsNativeAvailable)
-        {
-            Assert.Null(Gemm.NativeLibraryName);
-            using var scope = Force(MatMulBackend.Native);
-            var ex = Assert.Throws<InvalidOperationException>(() => Gemm.Multiply(false, false, 1, 1, 1, 1.0, [1.0], 1, [1.0], 1, 0.0, new double[1], 1));
-            Assert.Contains("Native", ex.Message, StringComparison.Ordinal);
-            return;
-        }
-
+        Requires.NativeBlas();
         Assert.False(string.IsNullOrEmpty(Gemm.NativeLibraryName));
         var rng = new Random(9);
         foreach (var (m, n, k) in new[] { (64, 48, 100), (7, 300, 9), (130, 3, 257) })
@@ -295,18 +324,12 @@ public class GemmTests
             var b = Array.ConvertAll(RandMatrix(rng, tb ? n : k, tb ? k : n, tb ? k : n), v => (float)v);
             var c1 = new float[m * n];
             var c2 = new float[m * n];
-            var saved = Parallelism.MaxThreads;
-            try
+            ThreadCount.OneAndTwo(() =>
             {
-                Parallelism.MaxThreads = 1;
-                Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c1, n);
-                Parallelism.MaxThreads = Math.Max(2, saved);
-                Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c2, n);
-            }
-            finally
-            {
-                Parallelism.MaxThreads = saved;
-            }
+                var c = Parallelism.MaxThreads == 1 ? c1 : c2;
+                Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+                return c;
+            });
 
             Assert.Equal(c1, c2);
         }
@@ -315,8 +338,8 @@ public class GemmTests
     [Fact]
     public void BackendSettingAndScopes()
     {
-        // Auto: native when loaded, unless OpenBLAS runs pre-AVX2 kernels on an AVX2 CPU (then managed is faster).
-        var auto = Gemm.IsNativeAvailable && !NativeBlas.IsOutdatedKernel ? MatMulBackend.Native : MatMulBackend.Managed;
+        // Auto: native for an identified optimised library, unless OpenBLAS runs pre-AVX2 kernels on an AVX2 CPU.
+        var auto = Gemm.IsNativeAvailable && NativeBlas.AutoPicksNative ? MatMulBackend.Native : MatMulBackend.Managed;
         Assert.Equal(MatMulBackend.Auto, Gemm.Backend);
         Assert.Equal(auto, Gemm.EffectiveBackend);
         using (Gemm.UseBackend(MatMulBackend.Managed))

@@ -3,6 +3,7 @@ using McGrad.Randomness;
 
 namespace McGrad.Tests.Randomness;
 
+[Collection(ThreadCountCollection.Name)]
 public class SamplerTests
 {
     private const int N = 40_000;
@@ -47,19 +48,8 @@ public class SamplerTests
     [Fact]
     public void ResultDependsOnTheKeyAloneNotOnThreadCount()
     {
-        var saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = Sampler.Normal(new RngKey(4), [100_001]).ToFloatArray();
-            Parallelism.MaxThreads = 2;
-            var two = Sampler.Normal(new RngKey(4), [100_001]).ToFloatArray();
-            Assert.Equal(one, two);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        var (one, two) = ThreadCount.OneAndTwo(() => Sampler.Normal(new RngKey(4), [100_001]).ToFloatArray());
+        Assert.Equal(one, two);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using McGrad.Kernels;
 
 namespace McGrad.Tests.Tensors;
 
+[Collection(ThreadCountCollection.Name)]
 public class ArithmeticTests
 {
     private static readonly int[][][] BroadcastPairs =
@@ -122,19 +123,8 @@ public class ArithmeticTests
     {
         var x = TestUtil.Rand(40, [300, 700]).To(DType.Float32);
         var y = TestUtil.Rand(41, [700]).To(DType.Float32);
-        var saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = ((x * y).Exp() + x).Sum(0).ToFloatArray();
-            Parallelism.MaxThreads = 2;
-            var two = ((x * y).Exp() + x).Sum(0).ToFloatArray();
-            Assert.Equal(one, two);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        var (one, two) = ThreadCount.OneAndTwo(() => ((x * y).Exp() + x).Sum(0).ToFloatArray());
+        Assert.Equal(one, two);
     }
 
     [Fact]

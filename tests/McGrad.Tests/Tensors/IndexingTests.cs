@@ -2,6 +2,7 @@ using McGrad.Autodiff;
 
 namespace McGrad.Tests.Tensors;
 
+[Collection(ThreadCountCollection.Name)]
 public class IndexingTests
 {
     /// <summary>Reference torch.gather / scatter_add on rank-3 arrays with explicit loops.</summary>

@@ -79,22 +79,11 @@ internal static class RefLoops
     /// <summary>Runs f with 1 thread and with 2 threads and returns both results.</summary>
     public static (double[] One, double[] Two) WithThreads(Func<Tensor> f)
     {
-        var saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = f().ToDoubleArray();
-            Parallelism.MaxThreads = 2;
-            var two = f().ToDoubleArray();
-            return (one, two);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        return ThreadCount.OneAndTwo(() => f().ToDoubleArray());
     }
 }
 
+[Collection(ThreadCountCollection.Name)]
 public class ReductionTests
 {
     private static readonly (int[] Shape, int[] Axes)[] AxisCases =

@@ -2,6 +2,7 @@ using McGrad.Autodiff;
 
 namespace McGrad.Tests.Tensors;
 
+[Collection(ThreadCountCollection.Name)]
 public class SoftmaxTests
 {
     private static double RefLse(double[] v)

@@ -2,6 +2,7 @@ using McGrad.Autodiff;
 
 namespace McGrad.Tests.Tensors;
 
+[Collection(ThreadCountCollection.Name)]
 public class SortingTests
 {
     /// <summary>Reference stable sort of a fiber (LINQ OrderBy is stable); NaN sorts as the largest value.</summary>

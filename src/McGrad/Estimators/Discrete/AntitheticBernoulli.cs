@@ -7,6 +7,16 @@ namespace McGrad.Estimators.Discrete;
 /// <summary>The shared machinery of <see cref="Arm"/> and <see cref="DisArm"/>: antithetic pairs from one uniform per latent.</summary>
 internal static class AntitheticBernoulli
 {
+    /// <summary>The traits ARM and DisARM share: unbiased for ∇E[f] over factorised Bernoulli latents, 2K evaluations, no backward through f.</summary>
+    public static EstimatorTraits Traits(int pairs, string reference) => new()
+    {
+        Target = EstimateTarget.GradientOfExpectation,
+        SampleSpace = SampleSpace.Discrete,
+        Families = ["Bernoulli"],
+        Cost = new EstimatorCost(2 * pairs, 0),
+        Reference = reference,
+    };
+
     /// <summary>
     /// Draws u ~ U(0, 1) of shape [K, *latent] (float64, from <paramref name="key"/>), the pair b¹ = 1[u &gt; σ(−ℓ)],
     /// b² = 1[u &lt; σ(ℓ)], evaluates f once (recorded) on the stack [2, K, *batch, *event], and returns the surrogate

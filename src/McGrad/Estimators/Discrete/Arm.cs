@@ -44,14 +44,7 @@ public sealed class Arm : IGradientEstimator
     public string Name => Pairs == 1 ? "ARM" : string.Create(CultureInfo.InvariantCulture, $"ARM({Pairs} pairs)");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new()
-    {
-        Target = EstimateTarget.GradientOfExpectation,
-        SampleSpace = SampleSpace.Discrete,
-        Families = ["Bernoulli"],
-        Cost = new EstimatorCost(2 * Pairs, 0),
-        Reference = "Yin and Zhou 2019",
-    };
+    public EstimatorTraits Traits => AntitheticBernoulli.Traits(Pairs, "Yin and Zhou 2019");
 
     /// <inheritdoc/>
     public SupportCheck Supports(Distribution distribution) => DiscreteLatents.BernoulliSupport(distribution, Name);

@@ -42,14 +42,7 @@ public sealed class DisArm : IGradientEstimator
     public string Name => Pairs == 1 ? "DisARM" : string.Create(CultureInfo.InvariantCulture, $"DisARM({Pairs} pairs)");
 
     /// <inheritdoc/>
-    public EstimatorTraits Traits => new()
-    {
-        Target = EstimateTarget.GradientOfExpectation,
-        SampleSpace = SampleSpace.Discrete,
-        Families = ["Bernoulli"],
-        Cost = new EstimatorCost(2 * Pairs, 0),
-        Reference = "Dong, Mnih and Tucker 2020",
-    };
+    public EstimatorTraits Traits => AntitheticBernoulli.Traits(Pairs, "Dong, Mnih and Tucker 2020");
 
     /// <inheritdoc/>
     public SupportCheck Supports(Distribution distribution) => DiscreteLatents.BernoulliSupport(distribution, Name);

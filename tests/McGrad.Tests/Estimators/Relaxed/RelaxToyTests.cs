@@ -27,25 +27,9 @@ public class RelaxToyTests(ITestOutputHelper output)
     private static double Train(IGradientEstimator estimator, int steps, RngKey key)
     {
         var theta = Tensor.Scalar(0.0, DType.Float64).RequireGrad();
-        var optimizer = new Optimizer([theta], Transforms.Adam(0.01));
         var tuner = estimator is IControlVariateEstimator cv ? new VarianceTuner(cv, Transforms.Adam(0.01)) : null;
-        Objective f = b => (b - Target).Square();
-        for (uint t = 0; t < steps; t++)
-        {
-            var estimate = estimator.Estimate(new Bernoulli(logits: theta), f, key.FoldIn(t));
-            if (tuner != null)
-            {
-                tuner.Step(estimate, [theta], writeGrad: true);
-            }
-            else
-            {
-                estimate.Surrogate.Backward();
-            }
-
-            optimizer.Step();
-            optimizer.ZeroGrad();
-        }
-
+        var loop = new TrainingLoop(estimator, new Optimizer([theta], Transforms.Adam(0.01)), tuner);
+        loop.Run(steps, () => new Bernoulli(logits: theta), b => (b - Target).Square(), key);
         return theta.Item();
     }
 
