@@ -111,7 +111,7 @@ public static class Report
         sb.Append("<table class=\"meta\">");
         Meta(sb, "command line", "mcgrad-lab " + run.CommandLine);
         Meta(sb, "seed", run.Seed.ToString(Inv));
-        Meta(sb, run.Command switch { "topk" => "training runs per method", "toy relax" => "variance estimates per point", _ => "estimates per cell" }, run.Samples.ToString(Inv));
+        Meta(sb, run.Command switch { "topk" => "training runs per method", "toy relax" => "variance estimates per point", "rl ppo" or "rl es" => "seeds", "rl eval" => "episodes", _ => "estimates per cell" }, run.Samples.ToString(Inv));
         Meta(sb, "version", run.Version);
         Meta(sb, "started (UTC)", run.Timestamp);
         Meta(sb, "wall time", run.WallSeconds.ToString("F2", Inv) + " s");
