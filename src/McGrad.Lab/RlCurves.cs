@@ -39,4 +39,40 @@ public static class RlCurves
 
         return new Curve(name, steps, means, errors);
     }
+
+    /// <summary>
+    /// Runs given as series of (x, y) points with ascending x (e.g. environment steps and the return of the policy
+    /// there): on the grid x_k = maxX·k/points (k = 1 … points) each run's value is the y of its last point with x ≤ x_k;
+    /// the curve is the mean and standard error over runs at each grid point where every run has a point.
+    /// </summary>
+    public static Curve MeanOverSeries(string name, IReadOnlyList<IReadOnlyList<(double X, double Y)>> runs, double maxX, int points = 50)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var steps = new List<double>();
+        var means = new List<double>();
+        var errors = new List<double>();
+        for (var k = 1; k <= points; k++)
+        {
+            var g = maxX * k / points;
+            var values = new List<double>();
+            foreach (var series in runs)
+            {
+                var last = series.LastOrDefault(p => p.X <= g, (X: double.NaN, Y: double.NaN));
+                if (!double.IsNaN(last.X))
+                {
+                    values.Add(last.Y);
+                }
+            }
+
+            if (values.Count == runs.Count && values.Count > 0)
+            {
+                var m = values.Average();
+                steps.Add(g);
+                means.Add(m);
+                errors.Add(values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - m) * (v - m)) / (values.Count - 1) / values.Count) : double.NaN);
+            }
+        }
+
+        return new Curve(name, steps, means, errors);
+    }
 }

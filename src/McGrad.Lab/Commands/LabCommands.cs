@@ -21,7 +21,7 @@ public static class LabCommands
     public static IReadOnlyDictionary<string, string> Groups { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["toy"] = "Toy training problems with exact losses.",
-        ["rl"] = "Reinforcement learning on classic-control environments: PPO training over seeds, evaluation of saved policies.",
+        ["rl"] = "Reinforcement learning on classic-control environments: PPO and evolution-strategies training over seeds, evaluation of saved policies.",
     };
 
     private static readonly Type[] CommandTypes = [.. typeof(ILabCommand).Assembly.GetTypes()
