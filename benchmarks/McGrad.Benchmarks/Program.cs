@@ -22,4 +22,11 @@ if (args.Length > 0 && args[0] == "env-throughput")
     return;
 }
 
+// PPO CartPole-v1 end to end, CleanRL's configuration (Stopwatch, JSON): ... -- ppo [total steps] [seed]
+if (args.Length > 0 && args[0] == "ppo")
+{
+    McGrad.Benchmarks.PpoEndToEnd.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

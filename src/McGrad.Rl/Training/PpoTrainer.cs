@@ -123,8 +123,10 @@ public sealed class PpoTrainer
         var rewards = new float[batch];
         var dones = new float[batch];
         var envActions = new double[n * actSize];
+        var finalValues = new double[n];
         var episodes = new List<EpisodeRecord>();
-        var current = ToFloat(Envs.Reset(_key.FoldIn(0)));
+        var current = new float[n * obsSize];
+        ToFloat(Envs.Reset(_key.FoldIn(0)), current);
         var actionKey = _key.FoldIn(1);
         long steps = 0;
         PpoResult? last = null;
@@ -153,7 +155,7 @@ public sealed class PpoTrainer
                 Agent.ClipToSpace(envActions);
                 var result = Envs.Step(envActions);
                 steps += n;
-                BootstrapTruncated(result, rewards, row, c);
+                BootstrapTruncated(result, rewards, row, finalValues, c);
                 for (var i = 0; i < n; i++)
                 {
                     dones[row + i] = result.Done(i) ? 1f : 0f;
@@ -163,7 +165,7 @@ public sealed class PpoTrainer
                     }
                 }
 
-                current = ToFloat(result.Observations);
+                ToFloat(result.Observations, current);
             }
 
             Tensor bootstrap;
@@ -182,10 +184,10 @@ public sealed class PpoTrainer
     }
 
     /// <summary>The step's rewards into <paramref name="rewards"/>[row…], with γ·V(s_final) added for truncated copies (when configured).</summary>
-    private void BootstrapTruncated(VectorStep result, float[] rewards, int row, PpoConfig c)
+    private void BootstrapTruncated(VectorStep result, float[] rewards, int row, double[] finalValues, PpoConfig c)
     {
         var n = result.Count;
-        var finalValues = new double[n];
+        Array.Clear(finalValues);
         if (c.BootstrapTruncation)
         {
             for (var i = 0; i < n; i++)
@@ -212,7 +214,23 @@ public sealed class PpoTrainer
         var c = Config;
         int batch = c.BatchSize, size = c.MinibatchSize, obsSize = Envs.ObservationSize;
         var bObs = Tensor.FromArray(obs, batch, obsSize);
-        var bActions = discrete ? Tensor.FromArray(actions.Select(a => (long)a).ToArray(), batch) : Tensor.FromArray(actions, batch, actSize);
+        Tensor bActions;
+        if (discrete)
+        {
+            var indices = new long[batch];
+            for (var i = 0; i < batch; i++)
+            {
+                indices[i] = (long)actions[i];
+            }
+
+            bActions = Tensor.FromArray(indices, batch);
+        }
+        else
+        {
+            bActions = Tensor.FromArray(actions, batch, actSize);
+        }
+
+        var minibatch = new long[size];
         var bLogProbs = Tensor.FromArray(logProbs, batch);
         var bValues = Tensor.FromArray(values, batch);
         var bAdvantages = gae.Advantages.Reshape(batch);
@@ -223,7 +241,12 @@ public sealed class PpoTrainer
             var order = DataLoader.Permutation(_key.FoldIn(2).FoldIn((uint)update).FoldIn((uint)epoch), batch);
             for (var m = 0; m < c.Minibatches; m++)
             {
-                var index = Tensor.FromArray(order.Skip(m * size).Take(size).Select(i => (long)i).ToArray(), size);
+                for (var i = 0; i < size; i++)
+                {
+                    minibatch[i] = order[(m * size) + i];
+                }
+
+                var index = Tensor.FromArray(minibatch, size);
                 var mbObs = bObs.IndexSelect(0, index);
                 var pi = Agent.Policy(mbObs);
                 var newLogProbs = pi.LogProb(bActions.IndexSelect(0, index));
@@ -255,11 +278,15 @@ public sealed class PpoTrainer
     private static float[] ToFloat(double[] values)
     {
         var f = new float[values.Length];
-        for (var i = 0; i < f.Length; i++)
-        {
-            f[i] = (float)values[i];
-        }
-
+        ToFloat(values, f);
         return f;
+    }
+
+    private static void ToFloat(double[] values, float[] into)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            into[i] = (float)values[i];
+        }
     }
 }
