@@ -22,10 +22,9 @@ public static class PpoEndToEnd
             Kernels.Gemm.Backend = Enum.Parse<Kernels.MatMulBackend>(backend, ignoreCase: true);
         }
 
-        if (Environment.GetEnvironmentVariable("MCGRAD_THREADS") is { Length: > 0 } threads)
-        {
-            Kernels.Parallelism.MaxThreads = int.Parse(threads, CultureInfo.InvariantCulture);
-        }
+        using var threadScope = Environment.GetEnvironmentVariable("MCGRAD_THREADS") is { Length: > 0 } threads
+            ? Kernels.Parallelism.UseMaxThreads(int.Parse(threads, CultureInfo.InvariantCulture))
+            : null;
 
         var config = PpoConfig.CleanRlDiscrete with { TotalSteps = total };
         var trainer = new PpoTrainer("CartPole-v1", config, new RngKey(seed));
