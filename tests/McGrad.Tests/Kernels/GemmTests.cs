@@ -336,6 +336,24 @@ public class GemmTests
     }
 
     [Fact]
+    public void AutoKeepsSmallProductsOnTheManagedKernel()
+    {
+        // Below m·n·k = 256³ Auto never calls the native library (its call and thread overhead dominates there);
+        // from 256³ on it uses it when it would at all. An explicit Native scope is honoured at every size.
+        var large = Gemm.IsNativeAvailable && NativeBlas.AutoPicksNative ? MatMulBackend.Native : MatMulBackend.Managed;
+        Assert.Equal(MatMulBackend.Managed, Gemm.Resolve(128 * 64 * 64));
+        Assert.Equal(MatMulBackend.Managed, Gemm.Resolve(Gemm.AutoNativeMinWork - 1));
+        Assert.Equal(large, Gemm.Resolve(Gemm.AutoNativeMinWork));
+        if (Gemm.IsNativeAvailable)
+        {
+            using (Gemm.UseBackend(MatMulBackend.Native))
+            {
+                Assert.Equal(MatMulBackend.Native, Gemm.Resolve(1));
+            }
+        }
+    }
+
+    [Fact]
     public void BackendSettingAndScopes()
     {
         // Auto: native for an identified optimised library, unless OpenBLAS runs pre-AVX2 kernels on an AVX2 CPU.
