@@ -19,13 +19,12 @@ public sealed class RlPpoCommand : ILabCommand
     {
         ["cleanrl"] = PpoConfig.CleanRlDiscrete,
         ["cleanrl-continuous"] = PpoConfig.CleanRlContinuous,
-        ["pendulum"] = PpoConfig.Pendulum,
     };
 
     private readonly Option<string> _env = new("--env") { Description = $"Environment id: {string.Join(", ", Environments.Ids)}.", DefaultValueFactory = _ => "CartPole-v1" };
     private readonly Option<long> _steps = new("--steps") { Description = "Environment steps per seed (at least one rollout; default: the configuration's)." };
     private readonly Option<int> _seeds = new("--seeds") { Description = "Independent training runs (1 … 32).", DefaultValueFactory = _ => 5 };
-    private readonly Option<string> _config = new("--config") { Description = "Hyperparameters: cleanrl (CleanRL ppo.py, discrete), cleanrl-continuous (ppo_continuous_action.py), pendulum (ours, see docs/rl.md); default: cleanrl for discrete actions, pendulum for Pendulum-v1, cleanrl-continuous otherwise." };
+    private readonly Option<string> _config = new("--config") { Description = "Hyperparameters: cleanrl (CleanRL ppo.py's defaults) or cleanrl-continuous (ppo_continuous_action.py's); default: cleanrl for discrete actions, cleanrl-continuous for Box actions. Both bootstrap truncated episodes from V(final observation), see docs/rl.md." };
 
     /// <summary>Creates the command's options with their validators.</summary>
     public RlPpoCommand()
@@ -74,7 +73,7 @@ public sealed class RlPpoCommand : ILabCommand
     public static (string Name, PpoConfig Config) ConfigFor(string env, string? name)
     {
         var discrete = Environments.Make(env).ActionSpace is DiscreteSpace;
-        name ??= discrete ? "cleanrl" : env == "Pendulum-v1" ? "pendulum" : "cleanrl-continuous";
+        name ??= discrete ? "cleanrl" : "cleanrl-continuous";
         return (name, Configs[name]);
     }
 
