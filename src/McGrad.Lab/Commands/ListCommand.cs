@@ -8,7 +8,7 @@ namespace McGrad.Lab.Commands;
 /// <summary><c>list</c>: the catalog's estimators (with their traits) and problems (with their exact gradients), as a table, JSON or CSV; writes no files.</summary>
 public sealed class ListCommand : ILabCommand
 {
-    private static readonly string[] EstimatorColumns = ["id", "name", "unbiased", "needs ∇f", "needs rsample", "discrete", "f evals", "bwd", "reference"];
+    private static readonly string[] EstimatorColumns = ["id", "name", "estimates", "needs ∇f", "needs rsample", "discrete", "f evals (scalar θ)", "bwd", "reference"];
     private static readonly string[] ProblemColumns = ["id", "group", "problem", "parameters", "exact gradient"];
 
     /// <inheritdoc/>
@@ -72,7 +72,7 @@ public sealed class ListCommand : ILabCommand
 
         foreach (var e in estimators)
         {
-            et.AddRow(Markup.Escape(e.id), Markup.Escape(e.name), Yes(e.unbiased), Yes(e.needsDifferentiableObjective), Yes(e.needsRSample), Yes(e.supportsDiscrete), e.fEvals.ToString(CultureInfo.InvariantCulture), e.backwardPasses.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.reference));
+            et.AddRow(Markup.Escape(e.id), Markup.Escape(e.name), Markup.Escape(Target(e.target)), Yes(e.needsDifferentiableObjective), Yes(e.needsRSample), Yes(e.supportsDiscrete), e.fEvals.ToString(CultureInfo.InvariantCulture), e.backwardPasses.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.reference));
         }
 
         console.Write(et);
@@ -92,4 +92,12 @@ public sealed class ListCommand : ILabCommand
     }
 
     private static string Yes(bool b) => b ? "yes" : "no";
+
+    /// <summary>"∇E[f]", "∇ log mean exp f" or "biased" for the list table.</summary>
+    private static string Target(string target) => target switch
+    {
+        nameof(EstimateTarget.GradientOfExpectation) => "∇E[f]",
+        nameof(EstimateTarget.GradientOfLogMeanExp) => "∇ log mean exp f",
+        _ => "biased",
+    };
 }
