@@ -77,8 +77,7 @@ public sealed class Pathwise : IGradientEstimator
         Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var x = distribution.RSample(key, [Samples]);
         var values = objective(x) ?? throw new InvalidOperationException($"{Name}: the objective returned null.");
-        var surrogate = values.Sum() / Samples;
-        return new GradientEstimate(surrogate, surrogate.Detach(), [new(x, values)]);
+        return Surrogates.Mean(x, values, Samples);
     }
 
     /// <summary>"Independent(Normal)"-style family name for messages.</summary>

@@ -12,4 +12,14 @@ internal static class Surrogates
     /// <summary>An estimate whose surrogate is <see cref="WithValue"/>(Ĵ, t) and whose Value is Ĵ detached.</summary>
     public static GradientEstimate Estimate(Tensor recordedValue, Tensor gradientTerm, IReadOnlyList<ObjectiveEvaluation> evaluations, Func<EstimatorState?>? nextState = null, Tensor? baselineLoss = null)
         => new(WithValue(recordedValue, gradientTerm), recordedValue.Detach(), evaluations, nextState, baselineLoss);
+
+    /// <summary>
+    /// The estimate of a pathwise-style estimator, whose gradient is that of f itself: surrogate (1/K) Σ_k Σ_batch f(x_k)
+    /// recorded, Value its detached copy, one evaluation.
+    /// </summary>
+    public static GradientEstimate Mean(Tensor samples, Tensor values, int count, Func<EstimatorState?>? nextState = null)
+    {
+        var surrogate = values.Sum() / count;
+        return new GradientEstimate(surrogate, surrogate.Detach(), [new(samples, values)], nextState);
+    }
 }

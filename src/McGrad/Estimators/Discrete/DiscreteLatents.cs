@@ -49,13 +49,6 @@ internal static class DiscreteLatents
                 $"(batch shape {distribution.BatchShape}, event shape {distribution.EventShape}). {advice}");
     }
 
-    /// <summary>An estimate whose surrogate is the recorded mean (1/K) Σ f over the K samples of a pathwise-style estimator.</summary>
-    public static GradientEstimate PathwiseEstimate(Tensor samples, Tensor values, int count)
-    {
-        var surrogate = values.Sum() / count;
-        return new GradientEstimate(surrogate, surrogate.Detach(), [new(samples, values)]);
-    }
-
     public static void CheckValues(Tensor values, Shape samples, Shape expected, string estimator, string argument)
     {
         if (values.Shape != expected)

@@ -98,9 +98,8 @@ public sealed class GumbelSoftmax : IGradientEstimator
 
         var values = objective(y);
         DiscreteLatents.CheckValues(values, y.Shape, DiscreteLatents.ValueShape(new Shape(Samples), distribution), Name, nameof(objective));
-        var surrogate = values.Sum() / Samples;
-        EstimatorState? next = Schedule.IsConstant ? null : step with { Step = checked(step.Step + 1) };
-        return new GradientEstimate(surrogate, surrogate.Detach(), [new(y, values)], next is null ? null : () => next);
+        var next = step with { Step = checked(step.Step + 1) };
+        return Surrogates.Mean(y, values, Samples, Schedule.IsConstant ? null : () => next);
     }
 }
 

@@ -103,6 +103,6 @@ public sealed class StraightThrough : IGradientEstimator
         var z = Relaxation.StraightThrough(hard, soft);
         var values = objective(z);
         DiscreteLatents.CheckValues(values, z.Shape, DiscreteLatents.ValueShape(new Shape(Samples), distribution), Name, nameof(objective));
-        return DiscreteLatents.PathwiseEstimate(z, values, Samples);
+        return Surrogates.Mean(z, values, Samples);
     }
 }

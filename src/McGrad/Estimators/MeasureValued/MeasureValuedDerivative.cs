@@ -90,9 +90,8 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
     /// <exception cref="ArgumentException">No decomposition is registered for the family.</exception>
     public EstimatorCost CostFor(Distribution distribution)
     {
-        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var (baseDist, reinterpreted) = Unwrap(distribution);
-        var terms = WeakDerivatives.Find(baseDist)!.Terms(baseDist);
+        var terms = Resolve(distribution, baseDist).Terms(baseDist);
         var coordinates = Shapes.Suffix(baseDist.BatchShape, reinterpreted).Size;
         var total = 0;
         foreach (var t in terms)
@@ -132,7 +131,6 @@ public sealed class MeasureValuedDerivative : IGradientEstimator
     {
         ArgumentNullException.ThrowIfNull(distribution);
         ArgumentNullException.ThrowIfNull(objective);
-        Supports(distribution).ThrowIfUnsupported(nameof(distribution));
         var evaluations = new List<ObjectiveEvaluation>();
         var (baseDist, reinterpreted) = Unwrap(distribution);
         var decomposition = Resolve(distribution, baseDist);

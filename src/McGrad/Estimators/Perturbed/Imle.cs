@@ -291,7 +291,6 @@ internal static class PerturbAndMapEstimation
     {
         var scaled = CustomFunction.Apply("perturb-and-MAP per-sample gradient", [z], xs => xs[0], (_, _, g) => [g * samples]);
         var values = objective(scaled) ?? throw new InvalidOperationException("perturb-and-MAP: the objective returned null.");
-        var surrogate = values.Sum() / samples;
-        return new GradientEstimate(surrogate, surrogate.Detach(), [new(z, values)], nextState);
+        return Surrogates.Mean(z, values, samples, nextState);
     }
 }
