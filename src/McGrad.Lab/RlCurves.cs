@@ -30,10 +30,10 @@ public static class RlCurves
 
             if (values.Count == runs.Count && values.Count > 0)
             {
-                var m = values.Average();
+                var (m, se) = Stats.MeanAndStdError(values);
                 steps.Add(g);
                 means.Add(m);
-                errors.Add(values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - m) * (v - m)) / (values.Count - 1) / values.Count) : double.NaN);
+                errors.Add(se);
             }
         }
 
@@ -66,10 +66,10 @@ public static class RlCurves
 
             if (values.Count == runs.Count && values.Count > 0)
             {
-                var m = values.Average();
+                var (m, se) = Stats.MeanAndStdError(values);
                 steps.Add(g);
                 means.Add(m);
-                errors.Add(values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - m) * (v - m)) / (values.Count - 1) / values.Count) : double.NaN);
+                errors.Add(se);
             }
         }
 

@@ -179,9 +179,9 @@ public sealed class RlEsCommand : ILabCommand
                 table.Rows.Add([s.ToString(CultureInfo.InvariantCulture), $"{F(r.FinalReturn)} ± {F(r.Generations[^1].ReturnStdError)}", r.GenerationsTo(target)?.ToString(CultureInfo.InvariantCulture) ?? "not reached", F(r.Generations.Max(g => g.Return)), r.Generations[^1].Steps.ToString(CultureInfo.InvariantCulture), F(r.StepsPerSecond, "F0")]);
             }
 
-            var (mean, se) = MeanSe([.. runs.Select(r => r.FinalReturn)]);
+            var (mean, se) = Stats.MeanAndStdError([.. runs.Select(r => r.FinalReturn)]);
             var reached = runs.Select(r => r.GenerationsTo(target)).Where(g => g is not null).Select(g => (double)g!.Value).ToArray();
-            var (gMean, gSe) = reached.Length > 0 ? MeanSe(reached) : (double.NaN, double.NaN);
+            var (gMean, gSe) = reached.Length > 0 ? Stats.MeanAndStdError(reached) : (double.NaN, double.NaN);
             table.Rows.Add([
                 "mean ± s.e.",
                 $"{F(mean)} ± {F(se)}",
@@ -219,20 +219,13 @@ public sealed class RlEsCommand : ILabCommand
         var errors = new List<double>();
         for (var g = 0; g < count; g++)
         {
-            var (m, se) = MeanSe([.. runs.Select(r => r.Generations[g].Return)]);
+            var (m, se) = Stats.MeanAndStdError([.. runs.Select(r => r.Generations[g].Return)]);
             steps.Add(g);
             means.Add(m);
             errors.Add(se);
         }
 
         return new Curve(name, steps, means, errors);
-    }
-
-    private static (double Mean, double Se) MeanSe(double[] values)
-    {
-        var mean = values.Average();
-        var se = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1) / values.Length) : double.NaN;
-        return (mean, se);
     }
 
     private static string F(double v, string format = "F1") => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);

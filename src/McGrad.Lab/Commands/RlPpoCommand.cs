@@ -133,9 +133,7 @@ public sealed class RlPpoCommand : ILabCommand
                 table.Rows.Add([s.ToString(CultureInfo.InvariantCulture), F(r.MeanReturnOfLast(100)), r.Episodes.Count.ToString(CultureInfo.InvariantCulture), r.Steps.ToString(CultureInfo.InvariantCulture), F(r.StepsPerSecond)]);
             }
 
-            var finals = runs.Select(r => r.MeanReturnOfLast(100)).ToArray();
-            var mean = finals.Average();
-            var se = finals.Length > 1 ? Math.Sqrt(finals.Sum(v => (v - mean) * (v - mean)) / (finals.Length - 1) / finals.Length) : double.NaN;
+            var (mean, se) = Stats.MeanAndStdError(runs.Select(r => r.MeanReturnOfLast(100)).ToArray());
             table.Rows.Add(["mean ± s.e.", $"{F(mean)} ± {F(se)}", "", "", F(runs.Average(r => r.StepsPerSecond))]);
             run.Tables.Add(table);
         });

@@ -90,9 +90,7 @@ public sealed class TopKCommand : ILabCommand
                 var se = new double[stepAxis.Count];
                 for (var j = 0; j < stepAxis.Count; j++)
                 {
-                    var xs = done.Select(g => g[j]).ToArray();
-                    mean[j] = xs.Average();
-                    se[j] = xs.Length > 1 ? Math.Sqrt(xs.Sum(x => (x - mean[j]) * (x - mean[j])) / (xs.Length - 1) / xs.Length) : double.NaN;
+                    (mean[j], se[j]) = Stats.MeanAndStdError(done.Select(g => g[j]).ToArray());
                 }
 
                 set.Curves.Add(new Curve(methods[m].Name, stepAxis, mean, se));
