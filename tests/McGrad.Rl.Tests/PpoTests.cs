@@ -104,6 +104,14 @@ public class PpoTests
         gaussian.ClipToSpace(actions);
         Assert.Equal([-2.0, 0.5, 2.0], actions.ToArray());
         Assert.Throws<ArgumentException>(() => agent.Value(Tensor.Zeros([2, 5], DType.Float32)));
+
+        // Environment actions: category + the space's start; Box actions clipped.
+        Span<double> indices = [0.0, 2.0];
+        new ActorCritic(4, new DiscreteSpace(3, start: -1), new RngKey(9)).ToEnvironmentActions(indices);
+        Assert.Equal([-1.0, 1.0], indices.ToArray());
+        Span<double> box = [-3.0, 7.0];
+        gaussian.ToEnvironmentActions(box);
+        Assert.Equal([-2.0, 2.0], box.ToArray());
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public enum PolicyHead
 public sealed class ActorCritic : Module
 {
     private readonly BoxSpace? _box;
+    private readonly int _start;
 
     /// <summary>An agent for observations of <paramref name="observationSize"/> values and the given action space.</summary>
     /// <param name="observationSize">Length of a flat observation.</param>
@@ -50,6 +51,7 @@ public sealed class ActorCritic : Module
             _ => throw new ArgumentException($"ActorCritic: the action space {actionSpace} is neither Discrete nor Box.", nameof(actionSpace)),
         };
         _box = actionSpace as BoxSpace;
+        _start = actionSpace is DiscreteSpace discrete ? discrete.Start : 0;
         ObservationSize = observationSize;
         Actor = RegisterModule("actor", Network(observationSize, hidden, ActionCount, 0.01, key.FoldIn(0), dtype));
         Critic = RegisterModule("critic", Network(observationSize, hidden, 1, 1.0, key.FoldIn(1), dtype));
@@ -94,6 +96,25 @@ public sealed class ActorCritic : Module
     {
         var a = Actor.Forward(Check(observations));
         return Head == PolicyHead.Categorical ? a.ArgMax(-1).To(a.DType) : a;
+    }
+
+    /// <summary>
+    /// The actions to send to the environment for sampled (or greedy) policy outputs: category index + the Discrete
+    /// space's start, or clip(u, low, high) into the Box (see <see cref="ClipToSpace"/>). In place.
+    /// </summary>
+    public void ToEnvironmentActions(Span<double> actions)
+    {
+        if (Head == PolicyHead.Categorical)
+        {
+            for (var i = 0; i < actions.Length; i++)
+            {
+                actions[i] += _start;
+            }
+        }
+        else
+        {
+            ClipToSpace(actions);
+        }
     }
 
     /// <summary>For the Gaussian head, clip(u, low, high) per action dimension into the Box; discrete actions unchanged.</summary>

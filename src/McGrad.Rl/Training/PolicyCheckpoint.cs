@@ -106,7 +106,6 @@ public static class PolicyEvaluation
             env = wrap(env);
         }
 
-        var start = env.ActionSpace is DiscreteSpace d ? d.Start : 0;
         var returns = new List<double>();
         var lengths = new List<int>();
         for (var i = 0; i < episodes; i++)
@@ -124,12 +123,7 @@ public static class PolicyEvaluation
                     action = a.ToDoubleArray();
                 }
 
-                if (agent.Head == PolicyHead.Categorical)
-                {
-                    action[0] += start;
-                }
-
-                agent.ClipToSpace(action);
+                agent.ToEnvironmentActions(action);
                 var step = env.Step(action);
                 total += step.Reward;
                 length++;

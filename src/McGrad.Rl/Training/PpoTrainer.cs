@@ -108,7 +108,6 @@ public sealed class PpoTrainer
         int n = c.Envs, t = c.StepsPerRollout, batch = c.BatchSize, obsSize = Envs.ObservationSize;
         var discrete = Agent.Head == PolicyHead.Categorical;
         var actSize = discrete ? 1 : Agent.ActionCount;
-        var start = Envs.SingleActionSpace is DiscreteSpace ds ? ds.Start : 0;
         var updates = c.Updates;
         Schedule lr = c.AnnealLearningRate
             ? Schedule.FromFunc(s => c.LearningRate * (1.0 - ((double)(s / (c.Epochs * c.Minibatches)) / updates)), "CleanRL linear anneal")
@@ -148,11 +147,11 @@ public sealed class PpoTrainer
                     for (var i = 0; i < av.Length; i++)
                     {
                         actions[(row * actSize) + i] = (float)av[i];
-                        envActions[i] = discrete ? av[i] + start : av[i];
+                        envActions[i] = av[i];
                     }
                 }
 
-                Agent.ClipToSpace(envActions);
+                Agent.ToEnvironmentActions(envActions);
                 var result = Envs.Step(envActions);
                 steps += n;
                 BootstrapTruncated(result, rewards, row, finalValues, c);
