@@ -1,0 +1,28 @@
+namespace McGrad.Rl.Differentiable;
+
+/// <summary>The differentiable environments by id.</summary>
+public static class DifferentiableEnvironments
+{
+    /// <summary>The ids <see cref="Make"/> accepts: GI-PPO's function-optimisation tasks (any dimension, these four named) and the pendulum.</summary>
+    public static IReadOnlyList<string> Ids { get; } = ["dejong-1", "dejong-64", "ackley-1", "ackley-64", "pendulum"];
+
+    /// <summary>The environment <paramref name="id"/>: <c>dejong-&lt;d&gt;</c>, <c>ackley-&lt;d&gt;</c> or <c>pendulum</c>.</summary>
+    /// <exception cref="ArgumentException">An unknown id; the message lists the valid ones.</exception>
+    public static IDifferentiableEnvironment Make(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (id == "pendulum")
+        {
+            return new DifferentiablePendulum();
+        }
+
+        try
+        {
+            return FunctionOptimization.Parse(id);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"Unknown differentiable environment '{id}'. Valid ids: {string.Join(", ", Ids)} (dejong-<d> and ackley-<d> for any dimension d ≥ 1).", nameof(id));
+        }
+    }
+}
