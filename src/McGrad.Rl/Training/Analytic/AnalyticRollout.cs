@@ -1,3 +1,5 @@
+using McGrad.Autodiff;
+
 namespace McGrad.Rl.Training.Analytic;
 
 /// <summary>
@@ -49,6 +51,34 @@ internal sealed class AnalyticRollout
         }
 
         return advantages;
+    }
+
+    /// <summary>
+    /// ∂A_t/∂a_t (row i of step t: ∂A_t,i/∂a_t,i) for every step from one backward pass (gippo's
+    /// trick): ∂(Σ_starts A)/∂a_t = (γλ)^(t − start)·∂A_t/∂a_t, because A_start = Σ_k (γλ)^(k − start)·δ_k and δ_k
+    /// depends on a_t only for k ≥ t; the factor is divided out. The actions must be on the graph of the advantages.
+    /// </summary>
+    public Tensor[] AdvantageActionGradients(Tensor[] advantages, double gamma, double lambda)
+    {
+        Tensor? sum = null;
+        for (var t = 0; t < Steps; t++)
+        {
+            if (Starts[t])
+            {
+                sum = sum is null ? advantages[t].Sum() : sum + advantages[t].Sum();
+            }
+        }
+
+        var grads = Autograd.Grad([sum!], Actions, allowUnused: true);
+        var result = new Tensor[Steps];
+        var scale = 1.0;
+        for (var t = 0; t < Steps; t++)
+        {
+            scale = Starts[t] ? 1.0 : scale / (gamma * lambda);
+            result[t] = grads[t] is { } g ? g * scale : Tensor.ZerosLike(Actions[t]);
+        }
+
+        return result;
     }
 
     /// <summary>Stacks per-step tensors [N, …] actor-major into [N·T, …] (row i·T + t), detached.</summary>

@@ -16,33 +16,6 @@ public sealed partial class AnalyticTrainer
     public double Alpha => _alpha;
 
     /// <summary>
-    /// ∂A_t/∂a_t for every step from one backward pass: ∂(Σ_starts A)/∂a_t = (γλ)^(t − start)·∂A_t/∂a_t, because A_start
-    /// = Σ_k (γλ)^(k − start) δ_k and δ_k depends on a_t only for k ≥ t; the factor is divided out.
-    /// </summary>
-    private Tensor[] AdvantageActionGradients(AnalyticRollout rollout, Tensor[] advantages)
-    {
-        Tensor? sum = null;
-        for (var t = 0; t < rollout.Steps; t++)
-        {
-            if (rollout.Starts[t])
-            {
-                sum = sum is null ? advantages[t].Sum() : sum + advantages[t].Sum();
-            }
-        }
-
-        var grads = Autograd.Grad([sum!], rollout.Actions, allowUnused: true);
-        var result = new Tensor[rollout.Steps];
-        var scale = 1.0;
-        for (var t = 0; t < rollout.Steps; t++)
-        {
-            scale = rollout.Starts[t] ? 1.0 : scale / (Config.Gamma * Config.Lambda);
-            result[t] = grads[t] is { } g ? g * scale : Tensor.ZerosLike(rollout.Actions[t]);
-        }
-
-        return result;
-    }
-
-    /// <summary>
     /// The α-update: (1) fit the actor, by <see cref="AnalyticConfig.AlphaIterations"/> Adam steps on
     /// mean ‖μ(s) + σ(s)⊙ε − (a + α·∂A/∂a)‖², to the α-policy (restore and retry at lr/1.5 when the loss rose);
     /// (2) estimate det(I + α∇²_a A) per sample as det(∂a_new/∂ε)/det(∂a_old/∂ε) = Π σ_new/σ_old and multiply α by 1.1 if
@@ -53,7 +26,7 @@ public sealed partial class AnalyticTrainer
     /// <returns>The out-of-range ratio and the estimated improvement.</returns>
     private (double OutOfRange, double Improvement) UpdateAlphaPolicy(AnalyticRollout rollout, Tensor[] advantages)
     {
-        var gradients = AdvantageActionGradients(rollout, advantages);
+        var gradients = rollout.AdvantageActionGradients(advantages, Config.Gamma, Config.Lambda);
         var observations = AnalyticRollout.Flatten(rollout.Observations);
         var noise = AnalyticRollout.Flatten(rollout.Noise);
         var actions = AnalyticRollout.Flatten(rollout.Actions);
