@@ -16,6 +16,7 @@ public sealed partial class AnalyticTrainer
     /// ρ = π(a) / ½(π_old(a) + π_α(a)) (log-ratio clamped to ±16), unless some |log π_α/π_old| &gt; 4, when ρ = π/π_α.
     /// If the last epoch's mean loss exceeds the first's, the actor is restored and the update retried at lr₀/1.5
     /// (up to <see cref="AnalyticConfig.MaxOptimisationTries"/> tries; after a final failure the next epoch starts at lr₀/1.5).
+    /// The choice between the mixture and π_α is made per minibatch, as in gippo.
     /// </summary>
     private void UpdatePpo(AnalyticRollout rollout, Tensor[] advantages, bool mixture)
     {
@@ -23,16 +24,13 @@ public sealed partial class AnalyticTrainer
         var actions = AnalyticRollout.Flatten(rollout.Actions);
         var oldNegLog = AnalyticRollout.Flatten(rollout.NegativeLogProbs);
         var normalised = NormalisedAdvantages(advantages);
-        Tensor behaviourNegLog = oldNegLog;
+        Tensor? alphaNegLog = null;
         if (mixture)
         {
             using (Autograd.NoGrad())
             {
                 var (m, s) = _actor.Distribution(observations);
-                var alphaNegLog = GaussianActor.NegativeLogProb(actions, m, s);
-                var useMixture = (oldNegLog - alphaNegLog).Abs().Max().Item() <= 4;
-                // −log ½(π_old + π_α) = log 2 − log(π_α/π_old + 1) − log π_old.
-                behaviourNegLog = useMixture ? Math.Log(2) - ((oldNegLog - alphaNegLog).Exp() + 1).Log() + oldNegLog : alphaNegLog;
+                alphaNegLog = GaussianActor.NegativeLogProb(actions, m, s);
             }
         }
 
@@ -51,7 +49,7 @@ public sealed partial class AnalyticTrainer
                 {
                     var (mean, std) = _actor.Distribution(observations.Narrow(0, b * size, size));
                     var negLog = GaussianActor.NegativeLogProb(actions.Narrow(0, b * size, size), mean, std);
-                    var logRatio = behaviourNegLog.Narrow(0, b * size, size) - negLog;
+                    var logRatio = BehaviourNegativeLogProb(oldNegLog.Narrow(0, b * size, size), alphaNegLog?.Narrow(0, b * size, size)) - negLog;
                     var ratio = (mixture ? logRatio.Clamp(-16, 16) : logRatio.Clamp(max: 64)).Exp();
                     var adv = normalised.Narrow(0, b * size, size);
                     var loss = (-adv * ratio).Maximum(-adv * ratio.Clamp(1 - Config.Clip, 1 + Config.Clip)).Mean();
@@ -82,5 +80,20 @@ public sealed partial class AnalyticTrainer
             }
         }
 
+    }
+
+    /// <summary>
+    /// −log of the behaviour density: π_old for PPO (<paramref name="alphaNegLog"/> null); for GI-PPO the mixture
+    /// −log ½(π_old + π_α) = log 2 − log(π_α/π_old + 1) − log π_old, or −log π_α when some |log π_α/π_old| &gt; 4.
+    /// </summary>
+    private static Tensor BehaviourNegativeLogProb(Tensor oldNegLog, Tensor? alphaNegLog)
+    {
+        if (alphaNegLog is null)
+        {
+            return oldNegLog;
+        }
+
+        var logRatio = oldNegLog - alphaNegLog;
+        return logRatio.Abs().Max().Item() > 4 ? alphaNegLog : Math.Log(2) - (logRatio.Exp() + 1).Log() + oldNegLog;
     }
 }
