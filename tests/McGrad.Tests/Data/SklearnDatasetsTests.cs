@@ -105,11 +105,11 @@ public class SklearnDatasetsTests : IDisposable
     {
         var x = Tensor.FromArray([1.0, 5, 2, 3, 5, 6, 5, 5, 10], 3, 3);
         var (z, means, scales) = Standardize.Columns(x);
-        Assert.Equal([2.0, 5, 6], means.ToDoubleArray());
-        var sd0 = Math.Sqrt(2.0 / 3);
+        Assert.Equal([3.0, 5, 6], means.ToDoubleArray()); // columns (1, 3, 5), (5, 5, 5), (2, 6, 10)
+        var sd0 = Math.Sqrt(8.0 / 3);
         var sd2 = Math.Sqrt(32.0 / 3);
         TestUtil.AssertClose([sd0, 1, sd2], scales, 1e-14);
-        TestUtil.AssertClose([-1 / sd0, 0, -4 / sd2, 0, 0, 0, 1 / sd0, 0, 4 / sd2], z, 1e-14);
+        TestUtil.AssertClose([-2 / sd0, 0, -4 / sd2, 0, 0, 0, 2 / sd0, 0, 4 / sd2], z, 1e-14);
         var withBias = Standardize.AppendOnes(z);
         Assert.Equal(new Shape(3, 4), withBias.Shape);
         Assert.Equal([1.0, 1, 1], Enumerable.Range(0, 3).Select(i => withBias[i, 3]));
