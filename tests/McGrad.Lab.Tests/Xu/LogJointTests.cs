@@ -134,6 +134,58 @@ public class LogJointTests
     }
 
     [Fact]
+    public void Taylor_Hessians_of_the_logistic_and_softmax_models_are_the_analytic_ones()
+    {
+        // Logistic: H = −Σᵢ pᵢ(1 − pᵢ) xᵢxᵢᵀ − I/τ²; softmax: H[(j,c),(k,c')] = −Σᵢ xᵢⱼxᵢₖ(δ_cc' pᵢc − pᵢc pᵢc') − δ/τ².
+        const int N = 8, P = 3, C = 3;
+        var (x, _, labels) = Data(N, P, C, 6);
+        var w = Weights(P, 6);
+        var logistic = TaylorExpansion.At(new LogisticRegression(Tensor.FromArray(x), Tensor.FromArray(labels.Select(l => l % 2).ToArray()), 2, Names(P), "logistic"), w);
+        for (var j = 0; j < P; j++)
+        {
+            for (var k = 0; k < P; k++)
+            {
+                double h = j == k ? -0.5 : 0;
+                for (var i = 0; i < N; i++)
+                {
+                    var p = 1 / (1 + Math.Exp(-Enumerable.Range(0, P).Sum(m => x[i, m] * w[m])));
+                    h -= p * (1 - p) * x[i, j] * x[i, k];
+                }
+
+                Assert.Equal(h, logistic.Hessian[j, k], 10);
+            }
+        }
+
+        var v = Weights(P * C, 7);
+        var softmax = TaylorExpansion.At(new SoftmaxRegression(Tensor.FromArray(x), Tensor.FromArray(labels), C, 1, ["a", "b", "c"], "softmax"), v);
+        var probs = new double[N, C];
+        for (var i = 0; i < N; i++)
+        {
+            var logits = Enumerable.Range(0, C).Select(c => Enumerable.Range(0, P).Sum(m => x[i, m] * v[(m * C) + c])).ToArray();
+            var z = logits.Sum(Math.Exp);
+            for (var c = 0; c < C; c++)
+            {
+                probs[i, c] = Math.Exp(logits[c]) / z;
+            }
+        }
+
+        for (var a = 0; a < P * C; a++)
+        {
+            for (var b = 0; b < P * C; b++)
+            {
+                int j = a / C, c = a % C, k = b / C, c2 = b % C;
+                double h = a == b ? -1 : 0;
+                for (var i = 0; i < N; i++)
+                {
+                    h -= x[i, j] * x[i, k] * (((c == c2) ? probs[i, c] : 0) - (probs[i, c] * probs[i, c2]));
+                }
+
+                Assert.Equal(h, softmax.Hessian[a, b], 10);
+            }
+        }
+    }
+
+    [Fact]
     public void Wrong_shapes_are_rejected_with_the_shapes()
     {
         var (x, y, _) = Data(5, 2, 2, 5);
