@@ -53,7 +53,7 @@ public class XuTests
         Assert.Equal("xu", (string)run["command"]!);
         Assert.Equal(1500, (int)run["samples"]!);
         var titles = run["tables"]!.AsArray().Select(t => (string)t!["title"]!).ToArray();
-        Assert.Equal(5, titles.Length); // path, ratios, closed forms, per coordinate, Taylor prediction
+        Assert.Equal(6, titles.Length); // path, ratios, closed forms, per coordinate, Taylor prediction, extremes
 
         // Path: 2 checkpoints (steps 0 and 20) per dataset.
         var path = run["tables"]![0]!["rows"]!.AsArray();
@@ -71,6 +71,7 @@ public class XuTests
         Assert.All(closed, row => Assert.Equal("0", (string)row![6]!));
         Assert.Equal(2 * 2 * 11 * 3, run["tables"]![3]!["rows"]!.AsArray().Count);
         Assert.Equal(2 * 3 * 2, run["tables"]![4]!["rows"]!.AsArray().Count);
+        Assert.Equal(2 * 9, run["tables"]![5]!["rows"]!.AsArray().Count); // per checkpoint: 3 lowest and 3 highest measured/predicted, 3 highest ratios
 
         // Charts: one variance chart per diabetes checkpoint, one ratio chart per breast_cancer checkpoint and one factor chart.
         var charts = run["curves"]!.AsArray();

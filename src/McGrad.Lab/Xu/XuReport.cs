@@ -34,6 +34,7 @@ public static class XuReport
         if (complete.Any(r => !r.Exact))
         {
             run.Tables.Add(PredictionTable(complete.Where(r => !r.Exact)));
+            run.Tables.Add(ExtremesTable(complete.Where(r => !r.Exact)));
         }
 
         foreach (var r in complete)
@@ -91,7 +92,7 @@ public static class XuReport
     {
         var table = new SummaryTable(
             "Score-function / pathwise variance ratio per coordinate (Xu et al.: ≥ 1): measured (Monte Carlo) and predicted (closed form; Taylor expansion at μ where f is not quadratic)",
-            ["dataset", "step", "estimator", "parameter", "coordinates", "measured ≥ 1", "measured min", "measured median", "measured max", "predicted min", "predicted median", "predicted max", "measured/predicted min", "median", "max"],
+            ["dataset", "step", "estimator", "parameter", "coordinates", "measured ≥ 1", "measured min", "measured median", "measured max", "predicted min", "predicted median", "predicted max", "measured/predicted min", "10 %", "median", "90 %", "max", "within ×2"],
             []);
         foreach (var r in results)
         {
@@ -104,7 +105,7 @@ public static class XuReport
                         var m = MeasuredRatio(c, id, logScale);
                         var p = PredictedRatio(c, id, logScale);
                         var f = m.Zip(p, (a, b) => a / b).ToArray();
-                        table.Rows.Add([r.Dataset, I(c.Point.Step), Label(id), logScale ? "ρ (log-scale)" : "μ (mean)", I(m.Length), $"{m.Count(x => x >= 1)}/{m.Length}", .. Spread(m), .. Spread(p), .. Spread(f)]);
+                        table.Rows.Add([r.Dataset, I(c.Point.Step), Label(id), logScale ? "ρ (log-scale)" : "μ (mean)", I(m.Length), $"{m.Count(x => x >= 1)}/{m.Length}", .. Spread(m), .. Spread(p), .. Quantiles(f), $"{f.Count(v => v is >= 0.5 and <= 2)}/{f.Length}"]);
                     }
                 }
             }
@@ -191,6 +192,34 @@ public static class XuReport
         return table;
     }
 
+    private static SummaryTable ExtremesTable(IEnumerable<DatasetResult> results)
+    {
+        const int Each = 3;
+        var table = new SummaryTable(
+            $"Not quadratic: per checkpoint, the {Each} mean coordinates with the lowest and the {Each} with the highest measured/predicted SF + mean baseline / pathwise ratio, and the {Each} with the highest measured ratio",
+            ["dataset", "step", "which", "coordinate", "μ", "s", "pathwise measured", "pathwise predicted", "SF + mean measured", "SF + mean predicted", "ratio measured", "ratio predicted", "measured/predicted"],
+            []);
+        foreach (var r in results)
+        {
+            foreach (var c in r.Checkpoints)
+            {
+                var m = MeasuredRatio(c, "sf-mean", false);
+                var p = PredictedRatio(c, "sf-mean", false);
+                var byFactor = Enumerable.Range(0, m.Length).OrderBy(i => m[i] / p[i]).ToArray();
+                var byRatio = Enumerable.Range(0, m.Length).OrderByDescending(i => m[i]).ToArray();
+                var picks = byFactor.Take(Each).Select(i => ("lowest measured/predicted", i))
+                    .Concat(byFactor.Skip(Math.Max(Each, byFactor.Length - Each)).Select(i => ("highest measured/predicted", i)))
+                    .Concat(byRatio.Take(Each).Select(i => ("highest measured ratio", i)));
+                foreach (var (which, i) in picks)
+                {
+                    table.Rows.Add([r.Dataset, I(c.Point.Step), which, r.CoordinateNames[i], G(c.Point.Mean[i]), G(c.Point.Scales[i]), G(c["pathwise"].Mean[i].Variance), G(c.Predicted["pathwise"].Mean[i]), G(c["sf-mean"].Mean[i].Variance), G(c.Predicted["sf-mean"].Mean[i]), G(m[i]), G(p[i]), G(m[i] / p[i])]);
+                }
+            }
+        }
+
+        return table;
+    }
+
     private static CurveSet VarianceChart(DatasetResult r, CheckpointResult c)
     {
         var set = new CurveSet($"{r.Dataset}, step {I(c.Point.Step)}: Var ∂μᵢ per coordinate, Monte Carlo (± s.e.) and closed form", "coordinate index", "variance", true, []);
@@ -247,6 +276,21 @@ public static class XuReport
     {
         var sorted = v.Order().ToArray();
         return [G(sorted[0]), G(Median(sorted)), G(sorted[^1])];
+    }
+
+    /// <summary>Min, 10 %, median, 90 % and max (the 10 % and 90 % points by linear interpolation between order statistics).</summary>
+    private static string[] Quantiles(double[] v)
+    {
+        var sorted = v.Order().ToArray();
+        return [G(sorted[0]), G(Quantile(sorted, 0.1)), G(Median(sorted)), G(Quantile(sorted, 0.9)), G(sorted[^1])];
+    }
+
+    private static double Quantile(double[] sorted, double p)
+    {
+        var pos = p * (sorted.Length - 1);
+        var lo = (int)Math.Floor(pos);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
     }
 
     private static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]);
