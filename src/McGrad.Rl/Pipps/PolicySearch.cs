@@ -53,13 +53,25 @@ public static class PolicySearch
     /// <param name="cancel">Stops between iterations.</param>
     public static IReadOnlyList<double> Train(PolicySearchConfig config, RngKey key, Action<int, double>? onIteration = null, CancellationToken cancel = default)
     {
+        Train(config, key, out var costs, onIteration, cancel);
+        return costs;
+    }
+
+    /// <summary>Runs the search (as <see cref="Train(PolicySearchConfig, RngKey, Action{int, double}?, CancellationToken)"/>) and returns the trained policy.</summary>
+    /// <param name="config">The settings.</param>
+    /// <param name="key">The key of the policy's initial parameters and of every rollout.</param>
+    /// <param name="costs">L of each iteration's rollout, before its update.</param>
+    /// <param name="onIteration">Called after each iteration with (iteration, L).</param>
+    /// <param name="cancel">Stops between iterations.</param>
+    public static RbfPolicy Train(PolicySearchConfig config, RngKey key, out IReadOnlyList<double> costs, Action<int, double>? onIteration = null, CancellationToken cancel = default)
+    {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentOutOfRangeException.ThrowIfNegative(config.Iterations);
         var task = new PippsCartPole(config.Balance, config.NoiseScale);
         var policy = new RbfPolicy(task.InitialMean, 1, config.Centres, key.FoldIn(0));
         var problem = new CartPoleChain(task, policy);
         var optimizer = new Optimizer(policy.Parameters(), Transforms.Adam(config.LearningRate, epsilon: config.AdamEpsilon));
-        var costs = new List<double>(config.Iterations);
+        var list = new List<double>(config.Iterations);
         for (var i = 0; i < config.Iterations && !cancel.IsCancellationRequested; i++)
         {
             var chain = new StochasticChain(config.Mode, config.Particles);
@@ -67,10 +79,11 @@ public static class PolicySearch
             optimizer.ZeroGrad();
             loss.Backward();
             optimizer.Step();
-            costs.Add(loss.Item());
-            onIteration?.Invoke(i, costs[^1]);
+            list.Add(loss.Item());
+            onIteration?.Invoke(i, list[^1]);
         }
 
-        return costs;
+        costs = list;
+        return policy;
     }
 }
