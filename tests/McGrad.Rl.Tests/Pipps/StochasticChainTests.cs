@@ -79,6 +79,25 @@ public class StochasticChainTests
         Assert.Equal(0, k);
     }
 
+    /// <summary>With the noise fixed by the key, the RP chain is a deterministic function of (μ, σ) over two nodes and
+    /// its gradient must match central differences.</summary>
+    [Fact]
+    public void Reparameterization_through_two_nodes_passes_gradcheck()
+    {
+        GradCheck.Assert(
+            xs =>
+            {
+                var chain = new StochasticChain(PropagationMode.Reparameterization, 3);
+                var x1 = chain.Sample(xs[0], xs[1], new RngKey(12));
+                chain.AddCost(x1.Sin().Sum(1));
+                var x2 = chain.Sample(x1 * x1, xs[1] * 2.0, new RngKey(13));
+                chain.AddCost(x2.Tanh().Sum(1));
+                return chain.Loss();
+            },
+            Tensor.FromArray([0.3, -0.2, 0.5, 1.0, -0.7, 0.1], 3, 2),
+            Tensor.FromArray([0.5, 1.5, 0.8, 0.3, 1.1, 0.4], 3, 2));
+    }
+
     [Fact]
     public void Likelihood_ratio_passes_the_leave_one_out_baselined_cost_times_the_gaussian_score()
     {
