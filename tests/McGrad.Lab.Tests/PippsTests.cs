@@ -39,6 +39,17 @@ public class PippsTests
     }
 
     [Fact]
+    public void Pipps_chaos_can_weigh_TP_on_per_particle_policy_gradients()
+    {
+        var r = LabHarness.Run("pipps", "chaos", "--system", "cartpole", "--tp-weights", "policy", "--horizons", "3", "--particles", "6", "--repeats", "4", "--centres", "3", "-f", "json", "-o", LabHarness.TempDir());
+        Assert.True(r.ExitCode == 0, r.Err);
+        var table = JsonNode.Parse(r.Out)!["tables"]!.AsArray().Single()!;
+        Assert.Contains("TP weighs per-particle policy gradients", (string)table["title"]!, StringComparison.Ordinal);
+        var k = double.Parse((string)table["rows"]![0]![9]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(k, 0, 1);
+    }
+
+    [Fact]
     public void Pipps_train_writes_a_curve_per_estimator_and_a_final_cost_table()
     {
         var r = LabHarness.Run("pipps", "train", "--iterations", "3", "--seeds", "2", "--particles", "6", "--horizon", "4", "--centres", "5", "-f", "json", "-o", LabHarness.TempDir());
@@ -66,6 +77,7 @@ public class PippsTests
     [InlineData("chaos", "--horizons", "5,0", "--horizons")]
     [InlineData("chaos", "--particles", "1", "--particles")]
     [InlineData("chaos", "--start", "sideways", "Unknown start 'sideways'")]
+    [InlineData("chaos", "--tp-weights", "state", "Unknown value 'state' for --tp-weights")]
     [InlineData("train", "--lr", "-1", "--lr")]
     [InlineData("train", "--horizon", "0", "--horizon")]
     public void Pipps_commands_reject_bad_options_with_usage_errors(string command, string option, string value, string message)

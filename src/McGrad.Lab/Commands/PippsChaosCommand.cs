@@ -26,6 +26,7 @@ public sealed class PippsChaosCommand : ILabCommand
     private readonly Option<double> _logisticNoise = new("--logistic-noise") { Description = "Logistic-map noise σ.", DefaultValueFactory = _ => 0.01 };
     private readonly Option<string> _start = new("--start") { Description = "Cart-pole start: swingup (hanging down) or balance (upright, unstable).", DefaultValueFactory = _ => "balance" };
     private readonly Option<int> _pretrain = new("--pretrain") { Description = "TP policy-search iterations (H = 30, P = --particles) that train the cart-pole policy before it is frozen (0 … 10,000; 0: the random initial policy).", DefaultValueFactory = _ => 0 };
+    private readonly Option<string> _tpWeights = new("--tp-weights") { Description = "What TP's inverse-variance weight is computed on for the cart-pole: messages (the per-particle messages for the next state's mean, no extra cost) or policy (per-particle policy-parameter gradients, two extra partial backward passes per step).", DefaultValueFactory = _ => "messages" };
     private readonly Option<int> _centres = new("--centres") { Description = "RBF centres of the cart-pole policy (1 … 1,000).", DefaultValueFactory = _ => 50 };
 
     /// <summary>Creates the command's options with their validators.</summary>
@@ -51,6 +52,14 @@ public sealed class PippsChaosCommand : ILabCommand
         _repeats.Validators.Add(r => CommonOptions.IntRange(r, _repeats, 4, 10_000));
         _centres.Validators.Add(r => CommonOptions.IntRange(r, _centres, 1, 1_000));
         _pretrain.Validators.Add(r => CommonOptions.IntRange(r, _pretrain, 0, 10_000));
+        _tpWeights.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<string>();
+            if (v is not ("messages" or "policy"))
+            {
+                r.AddError($"Unknown value '{v}' for --tp-weights. Valid: messages, policy.");
+            }
+        });
         _start.Validators.Add(r =>
         {
             var v = r.GetValueOrDefault<string>();
@@ -61,7 +70,7 @@ public sealed class PippsChaosCommand : ILabCommand
         });
         _noiseScale.Validators.Add(r => CommonOptions.Real(r, "--noise-scale", v => v > 0 && double.IsFinite(v), "a finite number > 0"));
         _logisticNoise.Validators.Add(r => CommonOptions.Real(r, "--logistic-noise", v => v > 0 && double.IsFinite(v), "a finite number > 0"));
-        Options = [_system, _horizons, _particles, _repeats, _noiseScale, _logisticNoise, _start, _pretrain, _centres];
+        Options = [_system, _horizons, _particles, _repeats, _noiseScale, _logisticNoise, _start, _pretrain, _tpWeights, _centres];
     }
 
     /// <inheritdoc/>
@@ -170,7 +179,7 @@ public sealed class PippsChaosCommand : ILabCommand
             Iterations = parse.GetValue(_pretrain),
         };
         var policy = PolicySearch.Train(config, key, out _);
-        return new CartPoleChain(new PippsCartPole(config.Balance, config.NoiseScale), policy);
+        return new CartPoleChain(new PippsCartPole(config.Balance, config.NoiseScale), policy, parse.GetValue(_tpWeights) == "policy");
     }
 
     /// <summary>Comma-separated horizons 1 … 1000, or null when malformed.</summary>

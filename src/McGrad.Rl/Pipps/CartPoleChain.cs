@@ -11,8 +11,14 @@ namespace McGrad.Rl.Pipps;
 /// </summary>
 /// <param name="task">The cart-pole (swing-up or balance, process noise).</param>
 /// <param name="policy">π_θ, states [P, 4] to actions [P, 1].</param>
-public sealed class CartPoleChain(PippsCartPole task, RbfPolicy policy) : IChainProblem
+/// <param name="perParticleWeights">On an adaptive TP chain, evaluate the policy with per-particle parameter copies at
+/// each step and pass them as the node's weight targets, so k is chosen on the per-particle policy gradients
+/// (<see cref="StochasticChain.Sample"/>); otherwise k is chosen on the messages for (μ, σ).</param>
+public sealed class CartPoleChain(PippsCartPole task, RbfPolicy policy, bool perParticleWeights = false) : IChainProblem
 {
+    /// <summary>Whether an adaptive TP chain weighs on per-particle policy gradients.</summary>
+    public bool PerParticleWeights { get; } = perParticleWeights;
+
     /// <summary>The cart-pole task.</summary>
     public PippsCartPole Task { get; } = task ?? throw new ArgumentNullException(nameof(task));
 
@@ -20,7 +26,7 @@ public sealed class CartPoleChain(PippsCartPole task, RbfPolicy policy) : IChain
     public RbfPolicy Policy { get; } = policy ?? throw new ArgumentNullException(nameof(policy));
 
     /// <inheritdoc/>
-    public string Name => $"noisy cart-pole {(Task.Balance ? "balance" : "swing-up")} (noise ×{Task.NoiseScale}), RBF policy ({Policy.Centres} centres)";
+    public string Name => $"noisy cart-pole {(Task.Balance ? "balance" : "swing-up")} (noise ×{Task.NoiseScale}), RBF policy ({Policy.Centres} centres){(PerParticleWeights ? ", TP weighs per-particle policy gradients" : "")}";
 
     /// <inheritdoc/>
     public IReadOnlyList<Tensor> Parameters => [.. Policy.Parameters()];
@@ -35,10 +41,12 @@ public sealed class CartPoleChain(PippsCartPole task, RbfPolicy policy) : IChain
         var keys = key.Split(2);
         var state = Task.InitialState(keys[0], p, dtype);
         var std = Task.NoiseStdFor(p, dtype);
+        var perParticle = PerParticleWeights && chain.Mode == PropagationMode.Total && chain.FixedWeight is null;
         for (var t = 0; t < horizon; t++)
         {
-            var action = Policy.Forward(state);
-            state = chain.Sample(PippsCartPole.Step(state, action), std, keys[1].FoldIn((uint)t));
+            var copies = perParticle ? Policy.PerParticleParameters(p) : null;
+            var action = copies is null ? Policy.Forward(state) : Policy.ForwardPerParticle(state, copies);
+            state = chain.Sample(PippsCartPole.Step(state, action), std, keys[1].FoldIn((uint)t), copies);
             chain.AddCost(PippsCartPole.Cost(state));
         }
 

@@ -97,13 +97,35 @@ public sealed class StochasticChain
     /// <param name="mean">μ, [P, D].</param>
     /// <param name="std">σ, [P, D], every element &gt; 0 (it may or may not require gradients).</param>
     /// <param name="key">The key of this node's noise.</param>
-    /// <exception cref="ArgumentException">A shape is not [P, D], the shapes or dtypes differ, or σ has an element ≤ 0.</exception>
+    /// <param name="weightTargets">Optional, for an adaptive <see cref="PropagationMode.Total"/> chain: per-particle
+    /// copies of the parameters ([P, …] each, recorded, used by this step only; e.g. the policy's parameters expanded over
+    /// particles). Then k is the inverse-variance weight of the two messages' per-particle gradients for these tensors,
+    /// Σ_d Var_i(∂(m_i · μ_i)/∂w_{i,d}) — the weighting of PIPPS and proppo's demo — at the cost of two extra partial
+    /// backward passes per node; without them k is computed on the messages for (μ, σ).</param>
+    /// <exception cref="ArgumentException">A shape is not [P, D], the shapes or dtypes differ, σ has an element ≤ 0, or
+    /// weight targets are given to a chain that is not adaptive TP, are not [P, …] or do not require gradients.</exception>
     /// <exception cref="InvalidOperationException">The chain was sealed by <see cref="Loss"/>.</exception>
-    public Tensor Sample(Tensor mean, Tensor std, RngKey key)
+    public Tensor Sample(Tensor mean, Tensor std, RngKey key, IReadOnlyList<Tensor>? weightTargets = null)
     {
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(std);
         ThrowIfSealed(nameof(Sample));
+        if (weightTargets is not null)
+        {
+            if (Mode != PropagationMode.Total || FixedWeight is not null)
+            {
+                throw new ArgumentException($"StochasticChain.Sample: weightTargets apply to an adaptive Total chain only; this chain is {Mode}{(FixedWeight is null ? "" : " with a fixed weight")}.", nameof(weightTargets));
+            }
+
+            foreach (var w in weightTargets)
+            {
+                if (w.Rank == 0 || w.Shape[0] != Particles || !w.RequiresGrad)
+                {
+                    throw new ArgumentException($"StochasticChain.Sample: every weight target must be [P, …] with P = {Particles} and require gradients; got {w.Shape} (requires grad: {w.RequiresGrad}).", nameof(weightTargets));
+                }
+            }
+        }
+
         if (mean.Rank != 2 || mean.Shape[0] != Particles)
         {
             throw new ArgumentException($"StochasticChain.Sample: mean must be [P, D] with P = {Particles}; got {mean.Shape}.", nameof(mean));
@@ -132,7 +154,7 @@ public sealed class StochasticChain
             $"StochasticChain.Sample[{node}]",
             [mean, std],
             xs => xs[0] + (xs[1] * eps),
-            (xs, _, g) => Messages(node, xs[0], xs[1], eps, g));
+            (xs, _, g) => Messages(node, xs[0], xs[1], eps, g, weightTargets));
     }
 
     /// <summary>Adds one cost per particle: L grows by (1/P) Σ_i cost_i, and the LR messages of earlier nodes see it.</summary>
@@ -195,7 +217,7 @@ public sealed class StochasticChain
         return ((r - others) / p).Reshape(Particles, 1);
     }
 
-    private Tensor?[] Messages(int node, Tensor mean, Tensor std, Tensor eps, Tensor g)
+    private Tensor?[] Messages(int node, Tensor mean, Tensor std, Tensor eps, Tensor g, IReadOnlyList<Tensor>? weightTargets)
     {
         if (!_sealed)
         {
@@ -233,9 +255,24 @@ public sealed class StochasticChain
             rp.Add(rpStd);
         }
 
-        var k = FixedWeight ?? InverseVarianceWeighting.Weight(lr, rp);
+        var k = FixedWeight ?? (weightTargets is null
+            ? InverseVarianceWeighting.Weight(lr, rp)
+            : InverseVarianceWeighting.Weight(TargetGradients(mean, std, lr, weightTargets), TargetGradients(mean, std, rp, weightTargets)));
         _weights[node] = k;
         return [wantMean ? (lrMean * k) + (g * (1 - k)) : null, wantStd ? (lrStd * k) + (rpStd * (1 - k)) : null];
+    }
+
+    /// <summary>Per particle, ∂(m · (μ, σ))/∂w for each weight target w (zeros where w does not reach μ, σ).</summary>
+    private static List<Tensor> TargetGradients(Tensor mean, Tensor std, List<Tensor> messages, IReadOnlyList<Tensor> targets)
+    {
+        List<Tensor> outputs = mean.RequiresGrad ? [mean] : [];
+        if (std.RequiresGrad)
+        {
+            outputs.Add(std);
+        }
+
+        var grads = Autograd.Grad(outputs, targets, messages, allowUnused: true, retainGraph: true);
+        return [.. grads.Select((gr, i) => gr ?? Tensor.ZerosLike(targets[i]))];
     }
 
     private void ThrowIfSealed(string op)

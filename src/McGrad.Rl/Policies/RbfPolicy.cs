@@ -14,6 +14,8 @@ namespace McGrad.Rl.Policies;
 /// </remarks>
 public sealed class RbfPolicy : Module
 {
+    private static readonly string[] ParameterNames = ["centres", "logScales", "weight"];
+
     /// <summary>A policy with <paramref name="centres"/> centres scattered around <paramref name="centreMean"/>.</summary>
     /// <param name="centreMean">The mean of the initial centres (its length is the state size S).</param>
     /// <param name="actions">A, the action size.</param>
@@ -60,5 +62,35 @@ public sealed class RbfPolicy : Module
         var diff = (input.Unsqueeze(1) - OwnParameter("centres")) * OwnParameter("logScales").Exp();
         var features = diff.Square().Sum(2).Neg().Exp();
         return features.MatMul(OwnParameter("weight")).Tanh();
+    }
+
+    /// <summary>
+    /// The parameters expanded over P particles, [P, C, S], [P, 1, S] and [P, C, A] (recorded views of the parameters, so
+    /// gradients for them are per particle and flow on into the parameters): the inputs of <see cref="ForwardPerParticle"/>.
+    /// </summary>
+    public Tensor[] PerParticleParameters(int particles)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(particles, 1);
+        return [.. ParameterNames.Select(n =>
+        {
+            var p = OwnParameter(n);
+            return p.Unsqueeze(0).Expand([particles, .. p.Shape.ToArray()]);
+        })];
+    }
+
+    /// <summary>a(s_i) with particle i's own parameter copies (from <see cref="PerParticleParameters"/>); same values as <see cref="Forward"/>.</summary>
+    /// <exception cref="ArgumentException">The input is not [P, S] or the copies are not for P particles.</exception>
+    public Tensor ForwardPerParticle(Tensor input, IReadOnlyList<Tensor> copies)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(copies);
+        if (input.Rank != 2 || input.Shape[1] != StateSize || copies.Count != 3 || copies.Any(c => c.Rank != 3 || c.Shape[0] != input.Shape[0]))
+        {
+            throw new ArgumentException($"RbfPolicy.ForwardPerParticle: expected states [P, {StateSize}] and three parameter copies [P, …]; got {input.Shape} and {copies.Count} copies.", nameof(copies));
+        }
+
+        var diff = (input.Unsqueeze(1) - copies[0]) * copies[1].Exp();
+        var features = diff.Square().Sum(2).Neg().Exp();
+        return features.Unsqueeze(1).MatMul(copies[2]).Reshape(input.Shape[0], Actions).Tanh();
     }
 }

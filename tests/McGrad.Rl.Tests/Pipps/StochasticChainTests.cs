@@ -124,6 +124,38 @@ public class StochasticChainTests
     }
 
     /// <summary>
+    /// With per-particle copies w_i of θ as weight targets and μ_i = a_i w_i, the per-particle target gradients are the
+    /// messages times a_i, so k must be var_i(a_i·RP_i)/(var_i(a_i·LR_i) + var_i(a_i·RP_i)), computed here by hand, and
+    /// ∂L/∂θ = Σ_i a_i (k·LR_i + (1 − k)·RP_i).
+    /// </summary>
+    [Fact]
+    public void Total_propagation_with_weight_targets_weighs_the_per_particle_parameter_gradients()
+    {
+        double[] a = [1.0, -2.0, 0.5, 3.0, 0.1];
+        double[] s = [0.5, 1.5, 0.8, 0.3, 1.1];
+        var theta = Tensor.Scalar(0.4, DType.Float64).RequireGrad();
+        var copies = theta.Reshape(1, 1).Expand(P, 1);
+        var chain = new StochasticChain(PropagationMode.Total, P);
+        var x = chain.Sample(copies * Tensor.FromArray(a, P, 1), Tensor.FromArray(s, P, 1), new RngKey(7), [copies]);
+        chain.AddCost(x.Square().Reshape(P));
+        var grad = Autograd.Grad(chain.Loss(), theta).Item();
+
+        var xs = x.ToDoubleArray();
+        var eps = xs.Select((v, i) => (v - (0.4 * a[i])) / s[i]).ToArray();
+        var r = xs.Select(v => v * v).ToArray();
+        var rp = xs.Select(v => 2 * v / P).ToArray();
+        var lr = r.Select((ri, i) => (ri - ((r.Sum() - ri) / (P - 1))) / P * eps[i] / s[i]).ToArray();
+        var k = PopulationVariance([.. rp.Select((v, i) => v * a[i])]) / (PopulationVariance([.. lr.Select((v, i) => v * a[i])]) + PopulationVariance([.. rp.Select((v, i) => v * a[i])]));
+        Assert.InRange(k, 0.01, 0.99);
+        Assert.Equal(k, chain.LikelihoodRatioWeights.Single(), 12);
+        Assert.Equal(Enumerable.Range(0, P).Sum(i => a[i] * ((k * lr[i]) + ((1 - k) * rp[i]))), grad, 12);
+
+        var rpChain = new StochasticChain(PropagationMode.Reparameterization, P);
+        var e = Assert.Throws<ArgumentException>(() => rpChain.Sample(copies, Tensor.FromArray(s, P, 1), new RngKey(7), [copies]));
+        Assert.Contains("adaptive Total chain only", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Cost Σ_t x_t with x_{t+1} ~ N(x_t + θ, 0.3²): every particle gets the same RP message (∂L/∂x_t does not depend on
     /// the state), so var_RP = 0 and total propagation must pick RP alone (k = 0) at every node, giving the RP gradient.
     /// </summary>

@@ -42,4 +42,22 @@ public class RbfPolicyTests
         var e = Assert.Throws<ArgumentException>(() => policy.Forward(Tensor.Zeros([5, 3], DType.Float64)));
         Assert.Contains("expected states [P, 4]", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Per_particle_copies_give_the_same_actions_and_gradients_that_sum_to_the_parameter_gradient()
+    {
+        var policy = new RbfPolicy([0.0, Math.PI, 0, 0], 1, 4, new RngKey(5));
+        var states = Sampler.Normal(new RngKey(6), [3, 4], DType.Float64);
+        var plain = policy.Forward(states);
+        var copies = policy.PerParticleParameters(3);
+        var batched = policy.ForwardPerParticle(states, copies);
+        Assert.Equal(plain.ToDoubleArray(), batched.ToDoubleArray(), (x, y) => Math.Abs(x - y) < 1e-14);
+        var weights = Tensor.FromArray([1.0, -2.0, 0.5], 3, 1);
+        var perParticle = McGrad.Autodiff.Autograd.Grad([(batched * weights).Sum()], copies, retainGraph: true);
+        var direct = McGrad.Autodiff.Autograd.Grad([(plain * weights).Sum()], [.. policy.Parameters()]);
+        for (var k = 0; k < 3; k++)
+        {
+            Assert.Equal(direct[k]!.ToDoubleArray(), perParticle[k]!.Sum(0).ToDoubleArray(), (x, y) => Math.Abs(x - y) < 1e-12);
+        }
+    }
 }
