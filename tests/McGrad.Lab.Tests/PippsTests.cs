@@ -72,12 +72,24 @@ public class PippsTests
         Assert.Equal(["RP", "LR", "TP"], rows.Select(x => (string)x![0]!));
     }
 
+    [Fact]
+    public void Pipps_train_runs_only_the_named_estimators()
+    {
+        var r = LabHarness.Run("pipps", "train", "--estimators", "TP", "--tp-weights", "policy", "--iterations", "2", "--seeds", "1", "--particles", "4", "--horizon", "3", "--centres", "3", "-f", "json", "-o", LabHarness.TempDir());
+        Assert.True(r.ExitCode == 0, r.Err);
+        var run = JsonNode.Parse(r.Out)!;
+        Assert.Equal(["TP"], run["curves"]![0]!["curves"]!.AsArray().Select(c => (string)c!["name"]!));
+        Assert.Contains("per-particle policy gradients", (string)run["tables"]![0]!["title"]!, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("chaos", "--system", "pendulum", "Unknown system 'pendulum'")]
     [InlineData("chaos", "--horizons", "5,0", "--horizons")]
     [InlineData("chaos", "--particles", "1", "--particles")]
     [InlineData("chaos", "--start", "sideways", "Unknown start 'sideways'")]
     [InlineData("chaos", "--tp-weights", "state", "Unknown value 'state' for --tp-weights")]
+    [InlineData("train", "--estimators", "RP,XX", "--estimators")]
+    [InlineData("train", "--tp-weights", "x", "--tp-weights")]
     [InlineData("train", "--lr", "-1", "--lr")]
     [InlineData("train", "--horizon", "0", "--horizon")]
     public void Pipps_commands_reject_bad_options_with_usage_errors(string command, string option, string value, string message)

@@ -38,6 +38,9 @@ public sealed record PolicySearchConfig
 
     /// <summary>Start upright instead of hanging down.</summary>
     public bool Balance { get; init; }
+
+    /// <summary>For adaptive TP: choose k on per-particle policy gradients (<see cref="CartPoleChain.PerParticleWeights"/>).</summary>
+    public bool PerParticleWeights { get; init; }
 }
 
 /// <summary>
@@ -69,7 +72,7 @@ public static class PolicySearch
         ArgumentOutOfRangeException.ThrowIfNegative(config.Iterations);
         var task = new PippsCartPole(config.Balance, config.NoiseScale);
         var policy = new RbfPolicy(task.InitialMean, 1, config.Centres, key.FoldIn(0));
-        var problem = new CartPoleChain(task, policy);
+        var problem = new CartPoleChain(task, policy, config.PerParticleWeights);
         var optimizer = new Optimizer(policy.Parameters(), Transforms.Adam(config.LearningRate, epsilon: config.AdamEpsilon));
         var list = new List<double>(config.Iterations);
         for (var i = 0; i < config.Iterations && !cancel.IsCancellationRequested; i++)
