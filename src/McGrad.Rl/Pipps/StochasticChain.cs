@@ -18,11 +18,12 @@ namespace McGrad.Rl.Pipps;
 /// node's sample. RP: (g, g ⊙ ε). LR: (Âᵢ ε/σ, Âᵢ (ε² − 1)/σ) with the leave-one-out baseline
 /// Âᵢ = (Rᵢ − Σ_{j≠i} Rⱼ/(P − 1))/P, the score of N(x; μ, σ²) times the baselined downstream cost. TP: k·LR + (1 − k)·RP
 /// with k = <see cref="InverseVarianceWeighting.Weight(IReadOnlyList{Tensor}, IReadOnlyList{Tensor})"/> of the two
-/// messages, whose variances are taken across particles. The weight is chosen on the messages for the distribution
-/// parameters (μ_t, σ_t), not on each particle's gradient for the policy parameters (which proppo gets from per-particle
-/// copies of the parameters): the proxy costs no extra backward pass.</para>
-/// <para><b>Bias.</b> RP and LR are unbiased. TP is unbiased for a fixed k; its k is estimated from the same particles,
-/// which adds a small bias (Parmas et al. 2018 call it negligible; the tests measure it on a linear-Gaussian chain).</para>
+/// messages, whose variances are taken across particles. By default the weight is chosen on the messages for the
+/// distribution parameters (μ_t, σ_t), a proxy that costs nothing extra; given per-particle parameter copies as weight
+/// targets (<see cref="Sample"/>) it is chosen on each particle's gradient for them, as the paper and proppo's demo do.</para>
+/// <para><b>Bias.</b> RP and LR are unbiased. TP is unbiased for a fixed k (<see cref="FixedWeight"/>); with k estimated
+/// from the same particles it is biased, and consistent: on the linear-Gaussian chain of the tests the bias of ∂/∂θ was
+/// −11 % at P = 16 and −3 % at P = 128 (docs/pipps.md).</para>
 /// <para>The backward reads numbers (<see cref="Tensor.Item"/>), so it cannot be recorded under <c>createGraph</c>.
 /// Parmas, Rasmussen, Peters and Doya (2018), "PIPPS: Flexible Model-Based Policy Search Robust to the Curse of Chaos".</para>
 /// </remarks>
