@@ -67,7 +67,7 @@ public sealed class GiPpoCommand : ILabCommand
     public string Description => "GI-PPO's study on differentiable environments (De Jong and Ackley function optimisation, 1-D and 64-D; a differentiable pendulum): LR, RP, LR+RP, PPO and GI-PPO with the paper's configs over several seeds; mean-return curves, α and out-of-range-ratio curves, final returns (mean ± s.e.) and the paper's claims beside ours; --samples is not used.";
 
     /// <inheritdoc/>
-    public int Order => 50;
+    public int Order => 52;
 
     /// <inheritdoc/>
     public IReadOnlyList<Option> Options { get; }

@@ -22,6 +22,7 @@ public static class LabCommands
     {
         ["toy"] = "Toy training problems with exact losses.",
         ["rl"] = "Reinforcement learning on classic-control environments: PPO and evolution-strategies training over seeds, evaluation of saved policies.",
+        ["pipps"] = "PIPPS total propagation (Parmas et al. 2018): gradient variance against horizon on chaotic chains, and policy search on the noisy cart-pole with RP, LR and TP.",
     };
 
     private static readonly Type[] CommandTypes = [.. typeof(ILabCommand).Assembly.GetTypes()
