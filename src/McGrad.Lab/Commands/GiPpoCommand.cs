@@ -28,7 +28,7 @@ public sealed class GiPpoCommand : ILabCommand
     private readonly Option<string[]> _task = new("--task") { Description = $"Tasks, comma-separated: {string.Join(", ", DifferentiableEnvironments.Ids)} (dejong-<d>, ackley-<d> for any d), or all (the four paper tasks).", DefaultValueFactory = _ => ["ackley-64"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<string[]> _method = new("--method") { Description = "Methods, comma-separated: lr, rp, lr+rp, ppo, gi-ppo, or all.", DefaultValueFactory = _ => ["all"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Epochs per run (1 … 100,000; default 2000, the paper's).", DefaultValueFactory = _ => 2000 };
-    private readonly Option<int> _horizon = new("--horizon") { Description = "Rollout steps per epoch (1 … 1,000; default 1 for the one-step tasks, 32 for pendulum)." };
+    private readonly Option<int> _horizon = new("--horizon") { Description = "Rollout steps per epoch (1 … 1,000; default: the episode length up to 32, i.e. 1 for the one-step tasks, 32 for pendulum, 30 for the cart-pole)." };
     private readonly Option<int> _seeds = new("--seeds") { Description = "Independent runs (1 … 32).", DefaultValueFactory = _ => 5 };
 
     /// <summary>Creates the command's options with their validators.</summary>
@@ -64,7 +64,7 @@ public sealed class GiPpoCommand : ILabCommand
     public string Name => "gippo";
 
     /// <inheritdoc/>
-    public string Description => "GI-PPO's study on differentiable environments (De Jong and Ackley function optimisation, 1-D and 64-D; a differentiable pendulum): LR, RP, LR+RP, PPO and GI-PPO with the paper's configs over several seeds; mean-return curves, α and out-of-range-ratio curves, final returns (mean ± s.e.) and the paper's claims beside ours; --samples is not used.";
+    public string Description => "GI-PPO's study on differentiable environments (De Jong and Ackley function optimisation, 1-D and 64-D; a differentiable pendulum; the PIPPS cart-pole): LR, RP, LR+RP, PPO and GI-PPO with the paper's configs over several seeds; mean-return curves, α and out-of-range-ratio curves, final returns (mean ± s.e.) and the paper's claims beside ours; --samples is not used.";
 
     /// <inheritdoc/>
     public int Order => 52;
@@ -124,8 +124,8 @@ public sealed class GiPpoCommand : ILabCommand
     private AnalyticConfig ConfigFor(string task, AnalyticMethod method, ParseResult parse)
     {
         var config = AnalyticConfig.PaperTasks.Contains(task) ? AnalyticConfig.Paper(task, method) : new AnalyticConfig { Method = method };
-        var horizon = CommonOptions.Given(parse, _horizon) ? parse.GetValue(_horizon) : task == "pendulum" ? 32 : 1;
-        return config with { Horizon = horizon, Actors = task == "pendulum" ? 64 : config.Actors };
+        var horizon = CommonOptions.Given(parse, _horizon) ? parse.GetValue(_horizon) : Math.Min(DifferentiableEnvironments.Make(task).EpisodeLength, 32);
+        return config with { Horizon = horizon };
     }
 
     private static bool IsTask(string id)

@@ -3,17 +3,22 @@ namespace McGrad.Rl.Differentiable;
 /// <summary>The differentiable environments by id.</summary>
 public static class DifferentiableEnvironments
 {
-    /// <summary>The ids <see cref="Make"/> accepts: GI-PPO's function-optimisation tasks (any dimension, these four named) and the pendulum.</summary>
-    public static IReadOnlyList<string> Ids { get; } = ["dejong-1", "dejong-64", "ackley-1", "ackley-64", "pendulum"];
+    /// <summary>The ids <see cref="Make"/> accepts: GI-PPO's function-optimisation tasks (any dimension, these four named) the pendulum and the PIPPS cart-pole.</summary>
+    public static IReadOnlyList<string> Ids { get; } = ["dejong-1", "dejong-64", "ackley-1", "ackley-64", "pendulum", "cartpole-swingup", "cartpole-balance"];
 
-    /// <summary>The environment <paramref name="id"/>: <c>dejong-&lt;d&gt;</c>, <c>ackley-&lt;d&gt;</c> or <c>pendulum</c>.</summary>
+    /// <summary>The environment <paramref name="id"/>: <c>dejong-&lt;d&gt;</c>, <c>ackley-&lt;d&gt;</c>, <c>pendulum</c>, <c>cartpole-swingup</c> or <c>cartpole-balance</c>.</summary>
     /// <exception cref="ArgumentException">An unknown id; the message lists the valid ones.</exception>
     public static IDifferentiableEnvironment Make(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (id == "pendulum")
+        switch (id)
         {
-            return new DifferentiablePendulum();
+            case "pendulum":
+                return new DifferentiablePendulum();
+            case "cartpole-swingup":
+                return new PippsCartPole();
+            case "cartpole-balance":
+                return new PippsCartPole(balance: true);
         }
 
         try

@@ -16,8 +16,11 @@ namespace McGrad.Rl.Differentiable;
 /// (x, θ), not wrapped. Process noise: the next state is N(step(s, a), diag(σ²)) with
 /// σ = k·[0.01 m, 1°, 0.1 m/s, 10°/s] (the demo's noise vector; k = <see cref="NoiseScale"/>). The initial state is
 /// N([0, π, 0, 0], 0.02²I) for swing-up and N(0, 0.02²I) for balance. The force clip has zero gradient outside ±10 N.
+/// As an <see cref="IDifferentiableEnvironment"/> (ids <c>cartpole-swingup</c>, <c>cartpole-balance</c>): the observation
+/// is the state, the noise is reparameterised (s' = step(s, a) + σ⊙ε, so gradients pass through it), the reward is
+/// −cost(s'), and episodes last <see cref="EpisodeLength"/> = 30 steps, the PIPPS horizon.
 /// </remarks>
-public sealed class PippsCartPole
+public sealed class PippsCartPole : IDifferentiableEnvironment
 {
     /// <summary>g, m/s² (the demo's 9.82).</summary>
     public const double Gravity = 9.82;
@@ -60,6 +63,21 @@ public sealed class PippsCartPole
         Balance = balance;
         NoiseScale = noiseScale;
     }
+
+    /// <inheritdoc/>
+    public string Id => Balance ? "cartpole-balance" : "cartpole-swingup";
+
+    /// <inheritdoc/>
+    public int StateSize => 4;
+
+    /// <inheritdoc/>
+    public int ObservationSize => 4;
+
+    /// <inheritdoc/>
+    public int ActionSize => 1;
+
+    /// <summary>30 steps (3 s), the PIPPS policy-search horizon.</summary>
+    public int EpisodeLength => 30;
 
     /// <summary>Whether the task starts upright.</summary>
     public bool Balance { get; }
@@ -140,5 +158,27 @@ public sealed class PippsCartPole
 
         var d2 = state.Narrow(1, 0, 2).Square().Sum(1);
         return 1.0 - (d2 * -0.5).Exp();
+    }
+
+    /// <inheritdoc/>
+    public Tensor Reset(int copies, RngKey key, DType dtype = DType.Float32)
+    {
+        DifferentiableChecks.ResetArguments(this, copies, dtype);
+        return InitialState(key, copies, dtype);
+    }
+
+    /// <summary>The state itself, [n, 4].</summary>
+    public Tensor Observe(Tensor state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state;
+    }
+
+    /// <summary>s' = step(s, a) + σ⊙ε with ε ~ N(0, I) from <paramref name="key"/>; reward −cost(s').</summary>
+    public DifferentiableStep Step(Tensor state, Tensor action, RngKey key)
+    {
+        DifferentiableChecks.StepArguments(this, state, action);
+        var next = Step(state, action) + (NoiseStdFor(state.Shape[0], state.DType) * Sampler.Normal(key, [state.Shape[0], 4], state.DType));
+        return new DifferentiableStep(next, -Cost(next));
     }
 }

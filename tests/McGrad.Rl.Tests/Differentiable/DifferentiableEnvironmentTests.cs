@@ -122,4 +122,23 @@ public class DifferentiableEnvironmentTests
         Assert.Contains("[4, 2]", shape.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => env.Reset(0, new RngKey(0)));
     }
+
+    [Fact]
+    public void TheCartPoleAsAnEnvironmentAddsReparameterisedNoiseToItsStepAndRewardsMinusTheCost()
+    {
+        // s' = step(s, a) + σ⊙ε with ε from the key, reward −cost(s'): the same key gives the same noise, and the
+        // gradient reaches the action through the noisy state (a noise added as a detached constant would also pass
+        // this, but a noise sampled without the key would not).
+        var env = DifferentiableEnvironments.Make("cartpole-swingup");
+        Assert.Equal((4, 4, 1, 30), (env.StateSize, env.ObservationSize, env.ActionSize, env.EpisodeLength));
+        var state = env.Reset(5, new RngKey(1), DType.Float64);
+        var action = Sampler.Uniform(new RngKey(2), [5, 1], DType.Float64, -1, 1);
+        var step = env.Step(state, action, new RngKey(3));
+        var noise = Sampler.Normal(new RngKey(3), [5, 4], DType.Float64);
+        var expected = PippsCartPole.Step(state, action) + (new PippsCartPole().NoiseStdFor(5) * noise);
+        Assert.Equal(expected.ToDoubleArray(), step.State.ToDoubleArray());
+        Assert.Equal((-PippsCartPole.Cost(expected)).ToDoubleArray(), step.Reward.ToDoubleArray());
+        GradCheck.Assert(a => env.Step(state, a[0], new RngKey(3)).Reward.Sum(), action.Clamp(-0.9, 0.9));
+        Assert.Equal(0.0, DifferentiableEnvironments.Make("cartpole-balance").Reset(400, new RngKey(4), DType.Float64).Narrow(1, 1, 1).Mean().Item(), 2);
+    }
 }
