@@ -18,7 +18,7 @@ namespace McGrad.Estimators.ScoreFunction;
 /// its own expansion (f must treat batch elements independently, as every McGrad objective does). g is [*B, E], H is
 /// [*B, E, E], f(μ₀) is [*B].</para>
 /// <para>For a quadratic f the expansion is exact (h = f). Paisley, Blei &amp; Jordan (2012); Mohamed, Rosca, Figurnov
-/// &amp; Mnih (2020, §7.2).</para>
+/// &amp; Mnih (2020).</para>
 /// </remarks>
 public sealed class DeltaMethodControlVariate
 {

@@ -25,7 +25,7 @@ namespace McGrad.Estimators.ScoreFunction;
 /// E + 1 backward passes through f for an event of E coordinates (the gradient and E Hessian rows). Parameters inside
 /// f get ∇φ Ĵ = (1/K) Σₖ ∇φ f(x_k) from the K samples only.</para>
 /// <para>Paisley, Blei &amp; Jordan (2012, "Variational Bayesian inference with stochastic search"); Mohamed, Rosca,
-/// Figurnov &amp; Mnih (2020, §7.2), whose experiments estimate the coefficient from 25 fresh samples.</para>
+/// Figurnov &amp; Mnih (2020), whose code (google-deepmind/mc_gradients) estimates the coefficient from 25 fresh samples.</para>
 /// </remarks>
 public sealed class DeltaMethodReinforce : IGradientEstimator
 {
