@@ -7,7 +7,7 @@ public class CommandRegistryTests
 {
     [Fact]
     public void The_registry_lists_every_command_in_help_order()
-        => Assert.Equal(["zoo", "variance", "topk", "toy relax", "xu", "rl ppo", "rl es", "rl eval", "pipps chaos", "pipps train", "gippo", "list"], LabCommands.Create().Select(c => c.Name));
+        => Assert.Equal(["zoo", "variance", "topk", "toy relax", "xu", "blr", "rl ppo", "rl es", "rl eval", "pipps chaos", "pipps train", "gippo", "list"], LabCommands.Create().Select(c => c.Name));
 
     [Fact]
     public void Every_command_has_a_description_and_its_own_option_instances()
@@ -28,6 +28,7 @@ public class CommandRegistryTests
     [InlineData("topk")]
     [InlineData("toy relax")]
     [InlineData("xu")]
+    [InlineData("blr")]
     [InlineData("gippo")]
     [InlineData("list")]
     [InlineData("pipps chaos")]

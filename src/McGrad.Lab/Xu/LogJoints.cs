@@ -30,6 +30,12 @@ internal static class LogJoints
     /// <summary>−‖w‖²/(2τ²) per row of [M, d] weights: the Gaussian prior N(0, τ² I) up to its constant.</summary>
     public static Tensor GaussianPrior(Tensor rows, double priorVariance) => rows.Square().Sum(1) * (-0.5 / priorVariance);
 
+    /// <summary>
+    /// Σᵢ [yᵢ ℓᵢ − log(1 + exp ℓᵢ)] = Σᵢ log σ((2yᵢ − 1)ℓᵢ) per row of logits [M, n] with labels y [n] in {0, 1}
+    /// (Float64): the Bernoulli log-likelihood of a logistic regression, summed over the n data points; returns [M].
+    /// </summary>
+    public static Tensor BernoulliLogLikelihood(Tensor logits, Tensor labels) => ((logits * labels) - logits.Softplus()).Sum(1);
+
     /// <summary>Chunk size so that M·perSample numbers stay near 2·10⁷.</summary>
     public static int ChunkFor(long perSample) => (int)Math.Clamp(20_000_000 / Math.Max(perSample, 1), 16, 65_536);
 

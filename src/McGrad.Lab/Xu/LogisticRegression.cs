@@ -58,7 +58,7 @@ public sealed class LogisticRegression : ILogJoint
         var (leading, m) = LogJoints.Leading(weights, Dimension, nameof(LogisticRegression));
         var rows = weights.Reshape(m, Dimension);
         var logits = rows.MatMul(_xt);
-        var f = ((logits * _y) - logits.Softplus()).Sum(1) + LogJoints.GaussianPrior(rows, PriorVariance);
+        var f = LogJoints.BernoulliLogLikelihood(logits, _y) + LogJoints.GaussianPrior(rows, PriorVariance);
         return f.Reshape(leading);
     }
 }

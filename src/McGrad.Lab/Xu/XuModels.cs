@@ -42,7 +42,7 @@ public static class XuModels
             ArgumentOutOfRangeException.ThrowIfLessThan(m, 2, nameof(maxRows));
             data = data with { Features = data.Features.Slice(0, 0, m), Targets = data.Targets.Slice(0, 0, m) };
         }
-        var x = Standardize.AppendOnes(Standardize.Columns(data.Features).Values);
+        var x = Design(data);
         var names = FeatureNames(data).Append("bias").ToArray();
         var n = data.Rows;
         switch (dataset)
@@ -57,6 +57,13 @@ public static class XuModels
                 var c = data.ClassNames.Count;
                 return new SoftmaxRegression(x, data.Targets, c, 1, names, $"Bayesian softmax regression, {dataset} ({n} × {x.Shape[1]}, {c} classes, {x.Shape[1] * c} weights, prior N(0, I))");
         }
+    }
+
+    /// <summary>The design matrix [n, p + 1]: the features standardised column-wise (population s.d.; a constant column becomes zeros) and a bias column of ones appended.</summary>
+    public static Tensor Design(TabularDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Standardize.AppendOnes(Standardize.Columns(data.Features).Values);
     }
 
     private static IEnumerable<string> FeatureNames(TabularDataset data) => data.Name switch
