@@ -39,6 +39,12 @@ public sealed partial class AnalyticTrainer
         var n = observations.Shape[0];
         var size = Config.PpoMinibatchSize;
         var batches = n / size;
+        var behaviour = new Tensor[batches];
+        for (var b = 0; b < batches; b++)
+        {
+            behaviour[b] = BehaviourNegativeLogProb(oldNegLog.Narrow(0, b * size, size), alphaNegLog?.Narrow(0, b * size, size));
+        }
+
         for (var attempt = 0; attempt < Config.MaxOptimisationTries; attempt++)
         {
             double first = 0, last = 0;
@@ -49,7 +55,7 @@ public sealed partial class AnalyticTrainer
                 {
                     var (mean, std) = _actor.Distribution(observations.Narrow(0, b * size, size));
                     var negLog = GaussianActor.NegativeLogProb(actions.Narrow(0, b * size, size), mean, std);
-                    var logRatio = BehaviourNegativeLogProb(oldNegLog.Narrow(0, b * size, size), alphaNegLog?.Narrow(0, b * size, size)) - negLog;
+                    var logRatio = behaviour[b] - negLog;
                     var ratio = (mixture ? logRatio.Clamp(-16, 16) : logRatio.Clamp(max: 64)).Exp();
                     var adv = normalised.Narrow(0, b * size, size);
                     var loss = (-adv * ratio).Maximum(-adv * ratio.Clamp(1 - Config.Clip, 1 + Config.Clip)).Mean();
