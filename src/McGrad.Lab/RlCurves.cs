@@ -75,4 +75,34 @@ public static class RlCurves
 
         return new Curve(name, steps, means, errors);
     }
+
+    /// <summary>
+    /// Runs given as per-index series (generation, epoch): at every <paramref name="stride"/>-th index that every run
+    /// reached, the mean and standard error over the runs' finite values there (indices with none are left out);
+    /// the x of index i is <paramref name="firstX"/> + i.
+    /// </summary>
+    public static Curve MeanByIndex(string name, IReadOnlyList<IReadOnlyList<double>> runs, int firstX = 0, int stride = 1)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        var count = runs.Min(r => r.Count);
+        var steps = new List<double>();
+        var means = new List<double>();
+        var errors = new List<double>();
+        for (var i = stride - 1; i < count; i += stride)
+        {
+            var values = runs.Select(r => r[i]).Where(double.IsFinite).ToArray();
+            if (values.Length == 0)
+            {
+                continue;
+            }
+
+            var (m, se) = Stats.MeanAndStdError(values);
+            steps.Add(firstX + i);
+            means.Add(m);
+            errors.Add(se);
+        }
+
+        return new Curve(name, steps, means, errors);
+    }
 }

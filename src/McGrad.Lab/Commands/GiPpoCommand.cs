@@ -128,18 +128,7 @@ public sealed class GiPpoCommand : ILabCommand
         return config with { Horizon = horizon };
     }
 
-    private static bool IsTask(string id)
-    {
-        try
-        {
-            DifferentiableEnvironments.Make(id);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    private static bool IsTask(string id) => DifferentiableEnvironments.TryMake(id) is not null;
 
     private static void Report(LabRun run, List<(string Task, AnalyticMethod Method, List<AnalyticRun> Runs)> results)
     {
@@ -174,29 +163,8 @@ public sealed class GiPpoCommand : ILabCommand
     }
 
     /// <summary>Mean ± s.e. over runs of a per-epoch quantity, at up to 100 evenly spaced epochs.</summary>
-    private static Curve Series(string name, List<AnalyticRun> runs, Func<AnalyticEpoch, double> value)
-    {
-        var count = runs.Min(r => r.Epochs.Count);
-        var stride = Math.Max(1, count / 100);
-        var steps = new List<double>();
-        var means = new List<double>();
-        var errors = new List<double>();
-        for (var e = stride - 1; e < count; e += stride)
-        {
-            var values = runs.Select(r => value(r.Epochs[e])).Where(double.IsFinite).ToArray();
-            if (values.Length == 0)
-            {
-                continue;
-            }
-
-            var (m, se) = Stats.MeanAndStdError(values);
-            steps.Add(e + 1);
-            means.Add(m);
-            errors.Add(se);
-        }
-
-        return new Curve(name, steps, means, errors);
-    }
+    private static Curve Series(string name, List<AnalyticRun> runs, Func<AnalyticEpoch, double> value) =>
+        RlCurves.MeanByIndex(name, [.. runs.Select(r => (IReadOnlyList<double>)[.. r.Epochs.Select(value)])], firstX: 1, stride: Math.Max(1, runs.Min(r => r.Epochs.Count) / 100));
 
     internal static string F(double v, string format = "G4") => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
 }

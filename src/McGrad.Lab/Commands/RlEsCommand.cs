@@ -166,7 +166,7 @@ public sealed class RlEsCommand : ILabCommand
 
             var what = $"ES ({policyName}, {config.Pairs} antithetic pairs, σ = {F(config.Sigma, "G")}, Adam lr {F(config.LearningRate, "G")}) on {env}";
             var byGeneration = new CurveSet($"{what}: return of the un-perturbed policy ({config.EvaluationEpisodes} episodes), mean ± s.e. over {runs.Count} seeds", "generation", "return", false, []);
-            byGeneration.Curves.Add(ByGeneration(env, runs));
+            byGeneration.Curves.Add(RlCurves.MeanByIndex(env, [.. runs.Select(r => (IReadOnlyList<double>)[.. r.Generations.Select(g => g.Return)])]));
             run.Curves.Add(byGeneration);
             var bySteps = new CurveSet($"{what}: return of the un-perturbed policy against candidate environment steps, mean ± s.e. over {runs.Count} seeds", "environment steps", "return", false, []);
             bySteps.Curves.Add(RlCurves.MeanOverSeries(env, [.. runs.Select(r => (IReadOnlyList<(double X, double Y)>)[.. r.Generations.Select(g => ((double)g.Steps, g.Return))])], runs.Max(r => (double)r.Generations[^1].Steps)));
@@ -208,24 +208,6 @@ public sealed class RlEsCommand : ILabCommand
         }
 
         return widths.Length == 0 ? null : widths;
-    }
-
-    /// <summary>Mean ± s.e. over seeds of the un-perturbed return at each generation 0 … G (generations every seed reached).</summary>
-    private static Curve ByGeneration(string name, List<EsRun> runs)
-    {
-        var count = runs.Min(r => r.Generations.Count);
-        var steps = new List<double>();
-        var means = new List<double>();
-        var errors = new List<double>();
-        for (var g = 0; g < count; g++)
-        {
-            var (m, se) = Stats.MeanAndStdError([.. runs.Select(r => r.Generations[g].Return)]);
-            steps.Add(g);
-            means.Add(m);
-            errors.Add(se);
-        }
-
-        return new Curve(name, steps, means, errors);
     }
 
     private static string F(double v, string format = "F1") => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);

@@ -8,26 +8,19 @@ public static class DifferentiableEnvironments
 
     /// <summary>The environment <paramref name="id"/>: <c>dejong-&lt;d&gt;</c>, <c>ackley-&lt;d&gt;</c>, <c>pendulum</c>, <c>cartpole-swingup</c> or <c>cartpole-balance</c>.</summary>
     /// <exception cref="ArgumentException">An unknown id; the message lists the valid ones.</exception>
-    public static IDifferentiableEnvironment Make(string id)
+    public static IDifferentiableEnvironment Make(string id) =>
+        TryMake(id) ?? throw new ArgumentException($"Unknown differentiable environment '{id}'. Valid ids: {string.Join(", ", Ids)} (dejong-<d> and ackley-<d> for any dimension d ≥ 1).", nameof(id));
+
+    /// <summary>The environment <paramref name="id"/> (see <see cref="Make"/>), or null for an unknown id.</summary>
+    public static IDifferentiableEnvironment? TryMake(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        switch (id)
+        return id switch
         {
-            case "pendulum":
-                return new DifferentiablePendulum();
-            case "cartpole-swingup":
-                return new PippsCartPole();
-            case "cartpole-balance":
-                return new PippsCartPole(balance: true);
-        }
-
-        try
-        {
-            return FunctionOptimization.Parse(id);
-        }
-        catch (ArgumentException)
-        {
-            throw new ArgumentException($"Unknown differentiable environment '{id}'. Valid ids: {string.Join(", ", Ids)} (dejong-<d> and ackley-<d> for any dimension d ≥ 1).", nameof(id));
-        }
+            "pendulum" => new DifferentiablePendulum(),
+            "cartpole-swingup" => new PippsCartPole(),
+            "cartpole-balance" => new PippsCartPole(balance: true),
+            _ => FunctionOptimization.TryParse(id),
+        };
     }
 }

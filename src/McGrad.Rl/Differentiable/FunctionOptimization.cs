@@ -64,7 +64,11 @@ public sealed class FunctionOptimization : IDifferentiableEnvironment
 
     /// <summary>Parses an id such as <c>ackley-64</c> (function name, a dash, the dimension).</summary>
     /// <exception cref="ArgumentException">The id is malformed; the message gives the expected form.</exception>
-    public static FunctionOptimization Parse(string id)
+    public static FunctionOptimization Parse(string id) =>
+        TryParse(id) ?? throw new ArgumentException($"Unknown function-optimisation task '{id}'; expected dejong-<d> or ackley-<d> with a dimension d ≥ 1 (e.g. dejong-1, ackley-64).", nameof(id));
+
+    /// <summary>The task for an id such as <c>ackley-64</c>, or null when the id is malformed.</summary>
+    public static FunctionOptimization? TryParse(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
         var dash = id.LastIndexOf('-');
@@ -74,12 +78,9 @@ public sealed class FunctionOptimization : IDifferentiableEnvironment
             "ackley" => TestFunction.Ackley,
             _ => null,
         };
-        if (function is null || !int.TryParse(id[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d < 1)
-        {
-            throw new ArgumentException($"Unknown function-optimisation task '{id}'; expected dejong-<d> or ackley-<d> with a dimension d ≥ 1 (e.g. dejong-1, ackley-64).", nameof(id));
-        }
-
-        return new FunctionOptimization(function.Value, d);
+        return function is null || !int.TryParse(id[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d < 1
+            ? null
+            : new FunctionOptimization(function.Value, d);
     }
 
     /// <summary>f(x) for points x [n, d] (recorded): the value to minimise, before the sign flip of the reward.</summary>
